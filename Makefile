@@ -1,0 +1,40 @@
+# The README's two commands: `make paper` and `make test`. Both set up .venv and the TeX toolchain.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+SNAKEMAKE := $(VENV)/bin/snakemake --profile workflow/profiles/default
+SMOKE := --configfile config/smoke.yaml --replace-workflow-config
+STAMP := $(VENV)/.installed
+
+.PHONY: paper smoke test lint benchmark clean setup tex
+
+paper: setup
+	$(SNAKEMAKE)
+
+smoke: setup
+	$(SNAKEMAKE) $(SMOKE)
+
+test: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
+	$(SNAKEMAKE) --lint
+
+benchmark: setup
+	$(PY) benchmarks/diagonal_gd.py
+
+setup: $(STAMP) tex
+
+$(STAMP): envs/requirements.txt pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r envs/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+tex:
+	@envs/install-tex.sh
+
+clean:
+	rm -rf results results-smoke .snakemake

@@ -1,0 +1,3 @@
+"""sparsenets: five theory results about sparsity in neural networks, as a reproducible paper."""
+
+FAMILIES = ("diagonal",)

@@ -1,0 +1,1 @@
+"""Depth-N diagonal linear networks: implicit sparse regularisation and early stopping."""

@@ -1,0 +1,211 @@
+"""From saved iterates to tidy tables: error curves, early-stopping windows, per-trial measures.
+
+Definitions (the paper states them):
+- noise floor: σ²·k·log(p)/n, the rate of the paper's bound; "recovers w*" means the best median
+  squared error over the run is at most this floor.
+- error window: the recorded steps where the median (over trials) of log2‖w_t − w*‖² is at most
+  its minimum + 0.5, taken as the contiguous run that contains the minimum.
+- path window: from the first t with max_{i∈S} |w_i − w*_i| < 0.1 to the first t with
+  max_{i∉S} |w_i| > w0^(1/4) (the off-support coordinates have started fitting noise).
+"""
+
+import numpy as np
+import pandas as pd
+
+ERROR_TOL = 0.5  # log2 units above the minimum
+SUPPORT_TOL = 0.1
+HALF = 0.5  # a coordinate is "learned" once it reaches half of its target
+
+
+def noise_floor(sigma: float, k: int, p: int, n: int) -> float:
+    return sigma**2 * k * np.log(p) / n
+
+
+def error_window(steps, log2_err, tol=ERROR_TOL) -> dict:
+    """Window of the curve around its minimum; `censored` when it reaches the last step."""
+    steps = np.asarray(steps)
+    curve = np.asarray(log2_err, dtype=float)
+    if not np.isfinite(curve).any():
+        return {
+            "start": np.nan,
+            "end": np.nan,
+            "length": np.nan,
+            "log10_width": np.nan,
+            "censored": False,
+        }
+    best = int(np.nanargmin(curve))
+    below = np.nan_to_num(curve, nan=np.inf) <= curve[best] + tol
+    lo = best
+    while lo > 0 and below[lo - 1]:
+        lo -= 1
+    hi = best
+    while hi < len(curve) - 1 and below[hi + 1]:
+        hi += 1
+    start, end = int(steps[lo]), int(steps[hi])
+    return {
+        "start": start,
+        "end": end,
+        "length": end - start,
+        "log10_width": float(np.log10(max(end, 1) / max(start, 1))),
+        "censored": bool(hi == len(curve) - 1),
+    }
+
+
+def path_window(steps, support_err, off_max, off_threshold, support_tol=SUPPORT_TOL) -> dict:
+    """First support fit to first noise fit; NaN start if the support is never fitted."""
+    steps = np.asarray(steps)
+    fitted = np.flatnonzero(np.asarray(support_err) < support_tol)
+    noisy = np.flatnonzero(np.asarray(off_max) > off_threshold)
+    end = int(steps[noisy[0]]) if len(noisy) else int(steps[-1])
+    if not len(fitted):
+        return {"start": np.nan, "end": end, "length": 0, "censored": not len(noisy)}
+    start = int(steps[fitted[0]])
+    return {"start": start, "end": end, "length": max(end - start, 0), "censored": not len(noisy)}
+
+
+def first_reach(steps, values, level) -> float:
+    hit = np.flatnonzero(np.asarray(values) >= level)
+    return float(steps[hit[0]]) if len(hit) else np.nan
+
+
+def curves(W, wstar, support):
+    """Per (record, alpha, trial): squared error, max support error, max |off-support| entry."""
+    diff = W - wstar[None, None]
+    err2 = np.einsum("rabp,rabp->rab", diff, diff)
+    supp_err = np.where(support[None, None], np.abs(diff), -np.inf).max(-1)
+    off_max = np.where(support[None, None], -np.inf, np.abs(W)).max(-1, initial=0.0)
+    return err2, supp_err, off_max
+
+
+def tracked_coordinates(w_path, support, limit=5):
+    """All coordinates if few; else the first `limit` of the support and the `limit` off-support
+    coordinates that grow largest along the path."""
+    p = len(support)
+    if p <= 64:
+        return np.arange(p)
+    on = np.flatnonzero(support)[:limit]
+    off = np.flatnonzero(~support)
+    peak = np.nanmax(np.abs(w_path[:, off]), axis=0)
+    return np.concatenate([on, off[np.argsort(-peak, kind="stable")[:limit]]])
+
+
+def ridge_path(X, y, lambdas):
+    """Ridge minimisers of (1/n)‖Xw − y‖² + λ‖w‖² for every λ, via one SVD: (L, p)."""
+    n = len(y)
+    U, s, Vt = np.linalg.svd(X, full_matrices=False)
+    shrink = s / (s**2 + n * np.asarray(lambdas)[:, None])
+    return (shrink * (U.T @ y)) @ Vt
+
+
+def ridge_cv(X, y, lambdas, folds: int, rng) -> float:
+    """λ with the smallest K-fold validation error (training data only)."""
+    order = rng.permutation(len(y))
+    errors = np.zeros(len(lambdas))
+    for fold in np.array_split(order, folds):
+        train = np.setdiff1d(order, fold)
+        W = ridge_path(X[train], y[train], lambdas)
+        errors += ((X[fold] @ W.T - y[fold][:, None]) ** 2).sum(0)
+    return float(lambdas[int(np.argmin(errors))])
+
+
+RIDGE_LAMBDAS = np.logspace(-6, 2, 81)  # cross-validation grid
+PATH_LAMBDAS = np.logspace(
+    -8, 6, 561
+)  # dense grid for the distance of GD iterates to the ridge path
+CV_FOLDS = 5
+
+
+def kernel_measures(X, y, wstar, W, seed, trial) -> dict:
+    """GD (one trial, one init) against CV ridge and least squares on the same data."""
+    from sparsenets.common.seeding import generator
+
+    lam = ridge_cv(
+        X, y, RIDGE_LAMBDAS, CV_FOLDS, generator(seed, "diagonal", "kernel", "cv", trial)
+    )
+    ridge = ridge_path(X, y, [lam])[0]
+    ls = np.linalg.lstsq(X, y, rcond=None)[0]
+    path = ridge_path(X, y, PATH_LAMBDAS)
+    finite = W[np.isfinite(W).all(-1)]
+    dist = np.sqrt(((finite[:, None, :] - path[None]) ** 2).sum(-1)).min(1)
+    return {
+        "ridge_lambda": lam,
+        "ridge_err2": float(((ridge - wstar) ** 2).sum()),
+        "ls_err2": float(((ls - wstar) ** 2).sum()),
+        "ridge_path_dist": float(dist.max() / np.linalg.norm(wstar)),
+    }
+
+
+def tables(name: str, data: dict, runs: list, seed: int) -> dict:
+    """The trajectory, measures (per trial), summary (per setting) and paths tables."""
+    X, y, wstar, support = data["X"], data["y"], data["wstar"], data["support"]
+    B, n, p = X.shape
+    k = int(support[0].sum())
+    floor = noise_floor(float(data["sigma"]), k, p, n)
+    traj, meas, summ, paths = [], [], [], []
+    for run in runs:
+        depth, steps, W = int(run["depth"]), run["steps"], run["W"]
+        err2, supp_err, off_max = curves(W, wstar, support)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            log2 = np.log2(err2)
+        for a, alpha in enumerate(run["alphas"]):
+            key = {"depth": depth, "alpha": alpha, "w0": alpha**depth}
+            for b in range(B):
+                traj.append(
+                    pd.DataFrame(
+                        {
+                            **key,
+                            "trial": b,
+                            "step": steps,
+                            "err2": err2[:, a, b],
+                            "support_err": supp_err[:, a, b],
+                            "off_max": off_max[:, a, b],
+                        }
+                    )
+                )
+                m = {
+                    "best_err2": np.nanmin(err2[:, a, b]),
+                    "best_step": steps[int(np.nanargmin(err2[:, a, b]))],
+                    "final_err2": err2[-1, a, b],
+                    "rel_err_final": np.sqrt(err2[-1, a, b] / (wstar[b] @ wstar[b])),
+                    "diverged": float(run["diverged"][a, b]),
+                }
+                pw = path_window(steps, supp_err[:, a, b], off_max[:, a, b], (alpha**depth) ** 0.25)
+                m.update({f"path_window_{f}": float(v) for f, v in pw.items()})
+                for i in np.flatnonzero(support[b])[:10]:
+                    m[f"t_half_{i}"] = first_reach(steps, W[:, a, b, i], HALF * wstar[b, i])
+                if name == "kernel":
+                    m.update(kernel_measures(X[b], y[b], wstar[b], W[:, a, b], seed, b))
+                meas += [
+                    {**key, "trial": b, "measure": k_, "value": float(v)} for k_, v in m.items()
+                ]
+                if b < 3:
+                    for i in tracked_coordinates(W[:, a, b], support[b]):
+                        paths.append(
+                            pd.DataFrame(
+                                {
+                                    **key,
+                                    "trial": b,
+                                    "coord": int(i),
+                                    "on_support": bool(support[b, i]),
+                                    "target": wstar[b, i],
+                                    "step": steps,
+                                    "value": W[:, a, b, i],
+                                }
+                            )
+                        )
+            median = np.median(log2[:, a, :], axis=1)
+            ew = error_window(steps, median)
+            s = {
+                "median_best_err2": float(2.0 ** np.nanmin(median)),
+                "median_best_step": float(steps[int(np.nanargmin(median))]),
+                "noise_floor": floor,
+                "diverged_runs": float(run["diverged"][a].sum()),
+                **{f"window_{f}": float(v) for f, v in ew.items()},
+            }
+            summ += [{**key, "measure": k_, "value": v} for k_, v in s.items()]
+    return {
+        "trajectory": pd.concat(traj, ignore_index=True),
+        "measures": pd.DataFrame(meas),
+        "summary": pd.DataFrame(summ),
+        "paths": pd.concat(paths, ignore_index=True),
+    }

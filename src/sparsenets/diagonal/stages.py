@@ -1,0 +1,41 @@
+"""The diagonal family's stages, as called by the rules in workflow/rules/diagonal.smk."""
+
+from sparsenets.common.io import read_npz, write_csv, write_npz
+
+
+def data(inputs, outputs, params):
+    from sparsenets.diagonal.data import generate
+
+    write_npz(outputs["data"], **generate(params["seed"], params["experiment"], **params["data"]))
+
+
+def train(inputs, outputs, params):
+    from sparsenets.diagonal.train import train as run
+
+    run(inputs["data"], outputs["run"], **params)
+
+
+def metrics(inputs, outputs, params):
+    from sparsenets.diagonal.metrics import tables
+
+    runs = inputs["runs"] if isinstance(inputs["runs"], list) else [inputs["runs"]]
+    out = tables(
+        params["experiment"], read_npz(inputs["data"]), [read_npz(r) for r in runs], params["seed"]
+    )
+    for name, frame in out.items():
+        write_csv(outputs[name], frame)
+
+
+def figure(inputs, outputs, params):
+    from sparsenets.diagonal.figures import draw
+
+    draw(params["figure"], inputs, outputs["pdf"], outputs["png"], inputs["style"])
+
+
+def claims(inputs, outputs, params):
+    from sparsenets.diagonal.claims import report
+
+    report(inputs, outputs, params)
+
+
+STAGES = {"data": data, "train": train, "metrics": metrics, "figure": figure, "claims": claims}

@@ -1,0 +1,26 @@
+"""Train one (experiment, depth) setting: every trial and init of the grid in one batched call."""
+
+import numpy as np
+
+from sparsenets.common.io import read_npz, write_npz
+from sparsenets.diagonal.models import gradient_descent, record_steps
+
+
+def train(data_path, out_path, *, depth, alphas, eta, steps, records_per_decade) -> None:
+    data = read_npz(data_path)
+    at = record_steps(steps, records_per_decade)
+    W, diverged = gradient_descent(data["X"], data["y"], depth, alphas, eta, at)
+    if diverged.any():
+        print(
+            f"warning: {int(diverged.sum())} of {diverged.size} runs diverged (depth {depth}, "
+            f"eta {eta}); recorded as diverged, their iterates after divergence are NaN"
+        )
+    write_npz(
+        out_path,
+        steps=at,
+        W=W,
+        alphas=np.asarray(alphas, dtype=np.float64),
+        diverged=diverged,
+        depth=np.int64(depth),
+        eta=np.float64(eta),
+    )
