@@ -130,7 +130,6 @@ rule diagonal_figure:
 rule diagonal_claims:
     input:
         tables=metrics_tables(DIAG_OUT, DIAG["experiments"], DIAG_TABLES),
-        figures=FAMILY_OUTPUTS["diagonal"]["figures"],
         code=src("diagonal", "claims"),
     output:
         claims=FAMILY_OUTPUTS["diagonal"]["claims"],
@@ -147,7 +146,13 @@ rule diagonal_claims:
         cli=SPARSENETS,
         spec=as_json({"experiments": DIAG["experiments"]}),
     shell:
-        "{params.cli} diagonal claims --in tables={input.tables} --in figures={input.figures}"
+        "{params.cli} diagonal claims --in tables={input.tables}"
         " --out claims={output.claims} --out numbers={output.numbers}"
         " --out settings={output.settings} --out windows={output.windows}"
         " --params {params.spec:q} > {log} 2>&1"
+
+
+# `snakemake diagonal`: this family's claims, numbers, figures and tables, without the paper.
+rule diagonal:
+    input:
+        **FAMILY_OUTPUTS["diagonal"],

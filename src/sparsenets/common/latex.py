@@ -139,7 +139,9 @@ def format_number(x) -> str:
     x = float(x)
     if not math.isfinite(x):
         return escape(str(x))
-    if x == 0 or 1e-3 <= abs(x) < 1e5:
+    if 1e3 <= abs(x) < 1e5:  # whole numbers here: "1{,}234", never "1.23e+03"
+        return f"{round(x):,}".replace(",", "{,}")
+    if x == 0 or 1e-3 <= abs(x) < 1e3:
         return f"{x:.3g}"
     mantissa, exponent = f"{x:.2e}".split("e")
     return f"${mantissa}\\times 10^{{{int(exponent)}}}$"

@@ -33,6 +33,7 @@ SOURCE = "Li, Nguyen, Hegde, Wong (NeurIPS 2021)"
 KERNEL_RATIO = (0.8, 1.25)
 KERNEL_PATH_DIST = 0.1
 IMAGE_REL_ERR = 0.1
+NONE = r"\text{none}"  # an empty list inside $…$
 
 
 def _summary(t, measure):
@@ -230,16 +231,12 @@ def tabular(columns: str, header: list, rows: list) -> str:
 
 def settings_table(experiments: dict) -> str:
     def cell(v):
-        return (
-            ", ".join(
-                format_number(x)
-                if not isinstance(x, list)
-                else rf"{format_number(x[0])}\ldots{format_number(x[-1])}"
-                for x in v
-            )
-            if isinstance(v, list)
-            else format_number(v)
-        )
+        if not isinstance(v, list):
+            return format_number(v)
+        if any(isinstance(x, list) for x in v):  # grids: their overall range
+            flat = [y for x in v for y in (x if isinstance(x, list) else [x])]
+            return rf"grid {format_number(min(flat))}\ldots{format_number(max(flat))}"
+        return ", ".join(format_number(x) for x in v)
 
     rows = []
     for name, e in experiments.items():
@@ -307,10 +304,11 @@ def windows_table(t) -> str:
     )
 
 
-def listing(items) -> str:
-    """ "a", "a and b", "a, b and c": a list for running text."""
+def listing(items, math=False) -> str:
+    """A list for running text: "a", "a and b", "a, b and c"; `math` for use inside $…$."""
     items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    last = r"\text{ and }" if math else " and "
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
 
 
 def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> dict:
@@ -319,26 +317,26 @@ def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> di
     n = {
         "DiagFloor": fmt(rec["floor"]),
         "DiagBestErrs": listing(fmt(v) for v in rec["best"]),
-        "DiagEsDepths": listing(rec["best"].index),
+        "DiagEsDepths": listing(rec["best"].index, math=True),
     }
     for experiment, tag in [("es_error", "Err"), ("window_depth", "Depth"), ("es_paths", "Path")]:
         series = depth_series[experiment]
         n[f"DiagWindow{tag}s"] = listing(integer(v) for v in series)
-        n[f"DiagWindow{tag}Depths"] = listing(series.index)
+        n[f"DiagWindow{tag}Depths"] = listing(series.index, math=True)
     wd = t["window_depth"]["summary"].pivot_table(index="depth", columns="measure", values="value")
     failing = wd.index[wd.median_best_err2 > wd.noise_floor]
     n["DiagWindowDepthAlpha"] = fmt(float(t["window_depth"]["summary"].alpha.iloc[0]))
-    n["DiagWindowDepthFailing"] = listing(failing) if len(failing) else "none"
+    n["DiagWindowDepthFailing"] = listing(failing, math=True) if len(failing) else NONE
     wi = t["window_init"]["summary"].pivot_table(index="alpha", columns="measure", values="value")
     n["DiagWindowInitDepth"] = str(int(t["window_init"]["summary"].depth.iloc[0]))
     n["DiagWindowInits"] = listing(integer(v) for v in by_alpha)
-    n["DiagWindowInitAlphas"] = listing(fmt(a) for a in by_alpha.index)
+    n["DiagWindowInitAlphas"] = listing((fmt(a) for a in by_alpha.index), math=True)
     bad = wi.index[wi.median_best_err2 > wi.noise_floor]
-    n["DiagWindowInitFailing"] = listing(fmt(a) for a in bad) if len(bad) else "none"
+    n["DiagWindowInitFailing"] = listing((fmt(a) for a in bad), math=True) if len(bad) else NONE
     n["DiagMaxAlphas"] = listing("none" if not np.isfinite(a) else fmt(a) for a in tol["amax"])
-    n["DiagMaxAlphaDepths"] = listing(tol["amax"].index)
+    n["DiagMaxAlphaDepths"] = listing(tol["amax"].index, math=True)
     n["DiagInitBests"] = listing(fmt(v) for v in tol["init_best"])
-    n["DiagInitDepths"] = listing(tol["init_best"].index)
+    n["DiagInitDepths"] = listing(tol["init_best"].index, math=True)
     inc_depths = sorted(t["incremental"]["measures"].depth.unique())
     n["DiagIncrementalTimes"] = "; ".join(
         f"{', '.join(integer(x) for x in times)} for $N={d}$"
@@ -346,14 +344,14 @@ def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> di
     )
     n["DiagKernelRatios"] = listing(fmt(v) for v in ker["ratio"])
     n["DiagKernelDists"] = listing(fmt(v) for v in ker["dist"])
-    n["DiagKernelDepths"] = listing(ker["ratio"].index)
+    n["DiagKernelDepths"] = listing(ker["ratio"].index, math=True)
     short = ker["ratio"].index[~ker["ratio"].between(*KERNEL_RATIO)]
-    n["DiagKernelOutside"] = listing(short) if len(short) else "none"
+    n["DiagKernelOutside"] = listing(short, math=True) if len(short) else NONE
     pixels = t["image"]["paths"]
     first = pixels[(pixels.depth == pixels.depth.min()) & (pixels.step == 0)]
     n["DiagImageNonzero"] = listing(int((g.target != 0).sum()) for _, g in first.groupby("trial"))
     n["DiagImageErrs"] = listing(fmt(v) for v in img.median())
-    n["DiagImageDepths"] = listing(img.columns)
+    n["DiagImageDepths"] = listing(img.columns, math=True)
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"DiagVerdict{name}"] = c["verdict"]
