@@ -2,6 +2,8 @@
 
 from snakemake.utils import min_version, validate
 
+from sparsenets import FAMILIES
+
 min_version("9.0")
 
 
@@ -12,7 +14,14 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/diagonal.smk"
+
+
+# Each family in the config plugs in its rules (and validates its section); the paper follows.
+for family in [f for f in FAMILIES if f in config]:
+
+    include: f"workflow/rules/{family}.smk"
+
+
 include: "workflow/rules/paper.smk"
 
 

@@ -10,9 +10,19 @@ import yaml
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+from sparsenets import FAMILIES
+
 REPO = Path(__file__).resolve().parents[1]
-SCHEMA = str(REPO / "workflow/schemas/config.schema.yaml")
+SCHEMAS = REPO / "workflow/schemas"
 SNAKEMAKE = str(Path(sys.executable).parent / "snakemake")
+
+
+def validate_all(config):
+    """As the workflow does: the top level, then each family's section against its own schema."""
+    validate(config, str(SCHEMAS / "config.schema.yaml"))
+    for family in FAMILIES:
+        if family in config:
+            validate(config[family], str(SCHEMAS / f"{family}.schema.yaml"))
 
 
 def load(name="smoke.yaml"):
@@ -22,8 +32,12 @@ def load(name="smoke.yaml"):
 @pytest.mark.parametrize("name", ["config.yaml", "smoke.yaml"])
 def test_both_scales_validate_and_share_keys(name):
     config = load(name)
-    validate(config, SCHEMA)
-    assert set(config["diagonal"]["experiments"]) == set(load()["diagonal"]["experiments"])
+    validate_all(config)
+    smoke = load()
+    assert set(config) == set(smoke)
+    for family in FAMILIES:
+        if family in config:
+            assert set(config[family]) == set(smoke[family]), family
 
 
 def _set(config, path, value):
@@ -58,7 +72,7 @@ def test_schema_rejects_bad_config_naming_the_culprit(case, path, value, named):
     config = copy.deepcopy(load())
     _set(config, path, value)
     with pytest.raises(WorkflowError) as err:
-        validate(config, SCHEMA)
+        validate_all(config)
     assert named in str(err.value), f"{case}: {err.value}"
 
 

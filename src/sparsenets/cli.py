@@ -10,11 +10,13 @@ import importlib
 import json
 import os
 
+from sparsenets import FAMILIES
+
 # One BLAS thread per job: Snakemake runs one job per core.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
-GROUPS = ("diagonal", "paper")
+GROUPS = (*FAMILIES, "paper")
 
 
 def _pairs(groups, flag):

@@ -3,6 +3,7 @@
 
 from sparsenets.diagonal.settings import settings
 
+validate(config["diagonal"], "../schemas/diagonal.schema.yaml")
 DIAG = config["diagonal"]
 DIAG_OUT = f"{RESULTS}/diagonal"
 DIAG_SETTINGS = {name: settings(name, exp) for name, exp in DIAG["experiments"].items()}

@@ -100,7 +100,12 @@ rule paper_pdf:
         inputs=lambda wildcards, input: cli_inputs(
             tex=input.tex, bib=input.bib, sections=input.sections
         ),
-        json=as_json({"source_date_epoch": source_date_epoch()}),
+        json=as_json(
+            {
+                "source_date_epoch": source_date_epoch(),
+                "families": list(FAMILY_OUTPUTS),
+            }
+        ),
     shell:
         "{params.cli} paper pdf {params.inputs} --out pdf={output.pdf:q} --params {params.json:q}"
         " > {log:q} 2>&1"

@@ -86,6 +86,11 @@ def pdf(inputs: dict, outputs: dict, params: dict) -> None:
         raise SystemExit(f"error: paper inputs missing: {', '.join(missing)}")
     out_pdf = Path(outputs["pdf"])
     main = _copy_sources(inputs, out_pdf.parent)
+    # One section per family in the config, in the paper's order.
+    families = params.get("families", [])
+    io.write_text(
+        out_pdf.parent / "families.tex", "".join(f"\\input{{sections/{f}}}\n" for f in families)
+    )
     _run_latexmk(main, out_pdf, int(params.get("source_date_epoch", 0)))
 
 
