@@ -310,3 +310,35 @@ def log_errors(log_text: str, context: int = 2, limit: int = 30) -> list:
 def reference_warnings(log_text: str) -> list:
     """Undefined references or citations and duplicate labels: errors for this paper."""
     return [line.strip() for line in log_text.splitlines() if _REFERENCE_WARNING.search(line)]
+
+
+# ---------------------------------------------------------------------------------------------
+# Building blocks for the families' numbers and tables
+
+NONE = r"\text{none}"  # an empty list inside $…$
+
+
+def integer(x) -> str:
+    """An iteration count with thin thousands separators, as TeX."""
+    return f"{int(x):,}".replace(",", "{,}")
+
+
+def tabular(columns: str, header: list, rows: list) -> str:
+    """A booktabs tabular; cells are TeX already."""
+    lines = [
+        f"\\begin{{tabular}}{{{columns}}}",
+        r"\toprule",
+        " & ".join(header) + r" \\",
+        r"\midrule",
+        *(" & ".join(r) + r" \\" for r in rows),
+        r"\bottomrule",
+        r"\end{tabular}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def listing(items, math=False) -> str:
+    """A list for running text: "a", "a and b", "a, b and c"; `math` for use inside $…$."""
+    items = [str(i) for i in items]
+    last = r"\text{ and }" if math else " and "
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]

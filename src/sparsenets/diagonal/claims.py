@@ -26,14 +26,13 @@ import pandas as pd
 
 from sparsenets.common.claims import claim, verdict_from
 from sparsenets.common.io import write_json, write_text
-from sparsenets.common.latex import escape, format_number
+from sparsenets.common.latex import NONE, escape, format_number, integer, listing, tabular
 from sparsenets.diagonal.figures import _tables
 
 SOURCE = "Li, Nguyen, Hegde, Wong (NeurIPS 2021)"
 KERNEL_RATIO = (0.8, 1.25)
 KERNEL_PATH_DIST = 0.1
 IMAGE_REL_ERR = 0.1
-NONE = r"\text{none}"  # an empty list inside $…$
 
 
 def _summary(t, measure):
@@ -210,25 +209,6 @@ def image(t) -> dict:
     ), rel
 
 
-def integer(x) -> str:
-    """An iteration count with thin thousands separators, as TeX."""
-    return f"{int(x):,}".replace(",", "{,}")
-
-
-def tabular(columns: str, header: list, rows: list) -> str:
-    """A booktabs tabular; cells are TeX already."""
-    lines = [
-        f"\\begin{{tabular}}{{{columns}}}",
-        r"\toprule",
-        " & ".join(header) + r" \\",
-        r"\midrule",
-        *(" & ".join(r) + r" \\" for r in rows),
-        r"\bottomrule",
-        r"\end{tabular}",
-    ]
-    return "\n".join(lines) + "\n"
-
-
 def settings_table(experiments: dict) -> str:
     def cell(v):
         if not isinstance(v, list):
@@ -302,13 +282,6 @@ def windows_table(t) -> str:
         ],
         rows,
     )
-
-
-def listing(items, math=False) -> str:
-    """A list for running text: "a", "a and b", "a, b and c"; `math` for use inside $…$."""
-    items = [str(i) for i in items]
-    last = r"\text{ and }" if math else " and "
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
 
 
 def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> dict:
