@@ -29,3 +29,5 @@ rule all:
     default_target: True
     input:
         f"{RESULTS}/paper/paper.pdf",
+        f"{RESULTS}/paper/arxiv.tar.gz",
+        f"{RESULTS}/MANIFEST.json",

@@ -9,8 +9,10 @@ import argparse
 import importlib
 import json
 import os
+import sys
 
 from sparsenets import FAMILIES
+from sparsenets.common.io import InputError
 
 # One BLAS thread per job: Snakemake runs one job per core.
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -48,5 +50,9 @@ def main(argv=None) -> int:
         params = json.loads(args.params)
     except json.JSONDecodeError as err:
         parser.error(f"--params is not valid JSON: {err}")
-    stages[args.stage](_pairs(args.inputs, "--in"), _pairs(args.outputs, "--out"), params)
+    try:
+        stages[args.stage](_pairs(args.inputs, "--in"), _pairs(args.outputs, "--out"), params)
+    except InputError as err:
+        print(f"error in {args.group} {args.stage}: {err}", file=sys.stderr)
+        return 1
     return 0

@@ -5,10 +5,15 @@ import shlex
 import subprocess
 import sys
 
+from sparsenets.paper.provenance import git_state
+
 RESULTS = config["results"]
 STYLE = "workflow/style/matplotlibrc"
 # The interpreter running Snakemake (the project's .venv), so jobs see the pinned packages.
 SPARSENETS = f"{sys.executable} -m sparsenets"
+
+# Commit and dirtiness at start-up: printed in the paper and recorded in the manifest.
+GIT = git_state()
 
 # Filled by each family's rule file with the claims, numbers, figures and tables the paper reads.
 FAMILY_OUTPUTS = {}

@@ -29,8 +29,18 @@ rule paper_macros:
         inputs=lambda wildcards, input: cli_inputs(
             claims=input.claims, numbers=input.numbers
         ),
+        json=as_json(
+            {
+                "build": {
+                    "git": GIT,
+                    "scale": config["scale"],
+                    "repository_url": config.get("repository_url", ""),
+                }
+            }
+        ),
     shell:
-        "{params.cli} paper macros {params.inputs} --out macros={output.macros:q} > {log:q} 2>&1"
+        "{params.cli} paper macros {params.inputs} --out macros={output.macros:q}"
+        " --params {params.json:q} > {log:q} 2>&1"
 
 
 rule paper_checklist:
@@ -109,3 +119,50 @@ rule paper_pdf:
     shell:
         "{params.cli} paper pdf {params.inputs} --out pdf={output.pdf:q} --params {params.json:q}"
         " > {log:q} 2>&1"
+
+
+rule paper_arxiv:
+    input:
+        pdf=rules.paper_pdf.output.pdf,
+        code=src("paper", "stages", "provenance"),
+    output:
+        tarball=f"{PAPER}/arxiv.tar.gz",
+    log:
+        log_path("paper_arxiv"),
+    benchmark:
+        bench_path("paper_arxiv")
+    conda:
+        "../../envs/conda.yaml"
+    params:
+        cli=SPARSENETS,
+        json=as_json(
+            {
+                "source_date_epoch": source_date_epoch(),
+                "families": list(FAMILY_OUTPUTS),
+            }
+        ),
+    shell:
+        "{params.cli} paper arxiv --in pdf={input.pdf:q} --out tarball={output.tarball:q}"
+        " --params {params.json:q} > {log:q} 2>&1"
+
+
+# After everything else: hashes of every result file, with the commit, packages and config.
+rule paper_manifest:
+    input:
+        pdf=rules.paper_pdf.output.pdf,
+        tarball=rules.paper_arxiv.output.tarball,
+        code=src("paper", "stages", "provenance"),
+    output:
+        manifest=f"{RESULTS}/MANIFEST.json",
+    log:
+        log_path("paper_manifest"),
+    benchmark:
+        bench_path("paper_manifest")
+    conda:
+        "../../envs/conda.yaml"
+    params:
+        cli=SPARSENETS,
+        json=as_json({"results": RESULTS, "config": config, "git": GIT}),
+    shell:
+        "{params.cli} paper manifest --out manifest={output.manifest:q}"
+        " --params {params.json:q} > {log:q} 2>&1"

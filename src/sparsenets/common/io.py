@@ -14,6 +14,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+
+class InputError(ValueError):
+    """A file or setting that cannot be used: the CLI reports it in one paragraph, no traceback."""
+
+
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -47,7 +52,7 @@ def read_json(path):
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path}: not valid JSON ({err}); delete it and rerun") from err
+        raise InputError(f"{path}: not valid JSON ({err}); delete it and rerun") from err
 
 
 def write_npz(path, **arrays) -> None:
@@ -61,7 +66,7 @@ def read_npz(path) -> dict:
         with np.load(path, allow_pickle=False) as data:
             return {k: data[k] for k in data.files}
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as err:
-        raise ValueError(f"{path}: corrupt or truncated npz ({err}); delete it and rerun") from err
+        raise InputError(f"{path}: corrupt or truncated npz ({err}); delete it and rerun") from err
 
 
 def write_csv(path, frame: pd.DataFrame) -> None:
@@ -74,4 +79,4 @@ def read_csv(path) -> pd.DataFrame:
     try:
         return pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path}: corrupt or truncated CSV ({err}); delete it and rerun") from err
+        raise InputError(f"{path}: corrupt or truncated CSV ({err}); delete it and rerun") from err

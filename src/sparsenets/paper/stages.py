@@ -11,6 +11,7 @@ from pathlib import Path
 
 from sparsenets.common import io, latex
 from sparsenets.common.claims import validate
+from sparsenets.paper import provenance
 
 LATEXMK = [
     "latexmk",
@@ -57,6 +58,10 @@ def macros(inputs: dict, outputs: dict, params: dict) -> None:
     """Every family's numbers.json plus claim counts, as \\newcommand lines."""
     sources = [(str(p), io.read_json(p)) for p in _by_family(inputs, "numbers").values()]
     sources.append(("claim counts from claims.json", latex.count_macros(_claims(inputs))))
+    if "build" in params:
+        build = params["build"]
+        facts = provenance.build_macros(build["git"], build["scale"], build.get("repository_url", ""))
+        sources.append(("build facts", facts))
     try:
         text = latex.macro_file(sources)
     except ValueError as err:
@@ -154,4 +159,26 @@ def _run_latexmk(main: Path, out_pdf: Path, source_date_epoch: int) -> None:
         shutil.copyfile(build / f"{main.stem}.pdf", tmp)
 
 
-STAGES = {"macros": macros, "checklist": checklist, "compute": compute, "pdf": pdf}
+
+
+def manifest(inputs: dict, outputs: dict, params: dict) -> None:
+    """sha256 and size of every result file, with the commit, packages and resolved config."""
+    results = Path(params["results"])
+    io.write_json(outputs["manifest"], provenance.manifest(results, params["config"], params["git"]))
+
+
+def arxiv(inputs: dict, outputs: dict, params: dict) -> None:
+    """The paper's sources, generated files and .bbl in one tarball that compiles with pdflatex."""
+    paper_dir = Path(inputs["pdf"]).parent
+    members = provenance.arxiv_members(paper_dir, paper_dir.parent, params["families"])
+    provenance.write_tarball(outputs["tarball"], members, int(params["source_date_epoch"]))
+
+
+STAGES = {
+    "macros": macros,
+    "checklist": checklist,
+    "compute": compute,
+    "pdf": pdf,
+    "manifest": manifest,
+    "arxiv": arxiv,
+}
