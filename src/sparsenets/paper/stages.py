@@ -60,7 +60,8 @@ def macros(inputs: dict, outputs: dict, params: dict) -> None:
     sources.append(("claim counts from claims.json", latex.count_macros(_claims(inputs))))
     if "build" in params:
         build = params["build"]
-        facts = provenance.build_macros(build["git"], build["scale"], build.get("repository_url", ""))
+        url = build.get("repository_url", "")
+        facts = provenance.build_macros(build["git"], build["scale"], url)
         sources.append(("build facts", facts))
     try:
         text = latex.macro_file(sources)
@@ -164,7 +165,8 @@ def _run_latexmk(main: Path, out_pdf: Path, source_date_epoch: int) -> None:
 def manifest(inputs: dict, outputs: dict, params: dict) -> None:
     """sha256 and size of every result file, with the commit, packages and resolved config."""
     results = Path(params["results"])
-    io.write_json(outputs["manifest"], provenance.manifest(results, params["config"], params["git"]))
+    record = provenance.manifest(results, params["config"], params["git"])
+    io.write_json(outputs["manifest"], record)
 
 
 def arxiv(inputs: dict, outputs: dict, params: dict) -> None:
