@@ -6,7 +6,7 @@ SNAKEMAKE := $(VENV)/bin/snakemake --profile workflow/profiles/default
 SMOKE := --configfile config/smoke.yaml --replace-workflow-config
 STAMP := $(VENV)/.installed
 
-.PHONY: paper smoke test lint benchmark clean setup tex
+.PHONY: paper smoke test lint benchmark report arxiv clean setup tex
 
 paper: setup
 	$(SNAKEMAKE)
@@ -21,6 +21,12 @@ lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
 	$(SNAKEMAKE) --lint
+
+report: setup  # self-contained HTML report: every figure, its caption, rule and parameters
+	$(SNAKEMAKE) --report results/report.zip
+
+arxiv: setup  # LaTeX sources + generated files + .bbl, compiles alone with pdflatex
+	$(SNAKEMAKE) results/paper/arxiv.tar.gz
 
 benchmark: setup
 	$(PY) benchmarks/diagonal_gd.py

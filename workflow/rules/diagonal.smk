@@ -113,7 +113,12 @@ rule diagonal_figure:
         code=src("diagonal", "figures"),
     output:
         pdf=f"{DIAG_OUT}/figures/{{figure}}.pdf",
-        png=f"{DIAG_OUT}/figures/{{figure}}.png",
+        png=report(
+            f"{DIAG_OUT}/figures/{{figure}}.png",
+            caption="../report/diagonal.rst",
+            category="diagonal",
+            labels={"figure": "{figure}"},
+        ),
     log:
         log_path("diagonal_figure", "{figure}"),
     benchmark:

@@ -46,6 +46,7 @@ def target(rng, trials: int, p: int, k: int, kind: str) -> np.ndarray:
 
 def generate(seed: int, experiment: str, *, n, p, k, wstar, design, sigma, trials) -> dict:
     """All trials of one experiment; the stream depends only on (seed, experiment)."""
+    n, p, k, trials = int(n), int(p), int(k), int(trials)  # JSON counts 2.0 as an integer
     rng = generator(seed, "diagonal", experiment)
     w = target(rng, trials, p, k, wstar)
     X = sample_design(rng, (trials, n, p), design)
