@@ -28,6 +28,10 @@ for family in [f for f in FAMILIES if f in config]:
 include: "workflow/rules/paper.smk"
 
 
+localrules:
+    all,
+
+
 rule all:
     default_target: True
     input:

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import slurm_cluster
 from sparsenets.common.claims import validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -208,3 +209,33 @@ def test_family_config_change_reruns_only_that_family_and_paper(first, tmp_path)
     counts = job_counts(snakemake(first, "--dry-run", config=args).stdout)
     assert "diagonal_train" in counts
     assert all(r.startswith(("diagonal_", "paper_")) or r == "all" for r in counts), counts
+
+
+@pytest.fixture(scope="module")
+def slurm(tmp_path_factory):
+    try:
+        with slurm_cluster.cluster(tmp_path_factory.mktemp("slurm")) as env:
+            yield env
+    except slurm_cluster.Unavailable as why:
+        pytest.skip(f"no SLURM cluster can be started here: {why}")
+
+
+def test_slurm_run_matches_local_run(tmp_path_factory, first, slurm):
+    """The smoke workflow through `--executor slurm` with workflow/profiles/slurm: the jobs go
+    through SLURM and every output is identical to the local run's."""
+    root = fresh_copy(tmp_path_factory, "slurm-run")
+    run = subprocess.run(
+        [str(BIN / "snakemake"), "--profile", "workflow/profiles/slurm", *SMOKE],
+        cwd=root,
+        env=slurm,
+        capture_output=True,
+        text=True,
+    )
+    log = run.stdout + run.stderr
+    assert run.returncode == 0, log[-4000:]
+    assert "has been submitted with SLURM jobid" in log
+    done = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-o", "%T"], env=slurm, capture_output=True, text=True
+    ).stdout.split()
+    assert done and set(done) == {"COMPLETED"}, done
+    assert hashes(root) == hashes(first)

@@ -22,6 +22,13 @@ DIAG_FIGURES = {
 DIAG_TEX_TABLES = ["settings", "windows"]
 
 
+# Cheap rules run on the submitting host when the workflow runs on a cluster.
+localrules:
+    diagonal_figure,
+    diagonal_claims,
+    diagonal,
+
+
 FAMILY_OUTPUTS["diagonal"] = dict(
     claims=f"{DIAG_OUT}/claims.json",
     numbers=f"{DIAG_OUT}/numbers.json",
@@ -39,8 +46,13 @@ rule diagonal_data:
         log_path("diagonal_data", "{experiment}"),
     benchmark:
         bench_path("diagonal_data", "{experiment}")
+    group:
+        "diagonal"
     conda:
         "../../envs/conda.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=10,
     params:
         cli=SPARSENETS,
         spec=lambda w: as_json(
@@ -64,8 +76,13 @@ rule diagonal_train:
         log_path("diagonal_train", "{experiment}-N{depth}"),
     benchmark:
         bench_path("diagonal_train", "{experiment}-N{depth}")
+    group:
+        "diagonal"
     conda:
         "../../envs/conda.yaml"
+    resources:
+        mem_mb=1000,
+        runtime=20,
     params:
         cli=SPARSENETS,
         spec=lambda w: as_json(
@@ -94,8 +111,13 @@ rule diagonal_metrics:
         log_path("diagonal_metrics", "{experiment}"),
     benchmark:
         bench_path("diagonal_metrics", "{experiment}")
+    group:
+        "diagonal"
     conda:
         "../../envs/conda.yaml"
+    resources:
+        mem_mb=2000,
+        runtime=10,
     params:
         cli=SPARSENETS,
         spec=lambda w: as_json({"experiment": w.experiment, "seed": config["seed"]}),

@@ -4,6 +4,18 @@
 import glob
 
 PAPER = f"{RESULTS}/paper"
+
+
+# The paper's rules are cheap (and need TeX): on a cluster they run on the submitting host.
+localrules:
+    paper_macros,
+    paper_checklist,
+    paper_compute,
+    paper_pdf,
+    paper_arxiv,
+    paper_manifest,
+
+
 PAPER_SOURCES = dict(
     tex="paper/paper.tex",
     bib="paper/refs.bib",
