@@ -127,7 +127,7 @@ def test_checklist_has_one_escaped_row_per_claim(tmp_path):
     STAGES["checklist"](inputs, {"checklist": str(out)}, {})
     text = out.read_text()
     assert r"error\_rate \textless{} 5\% \& support \#S = \{1, 2\}" in text
-    assert r"diagonal\newline D1\_early" in text
+    assert r"diagonal\newline D1\_\allowbreak{}early" in text
     assert r"\emph{not reproduced}" in text
     assert "(6 values)" in text
     # every row ends with \\ and carries the 5 column separators of 6 columns
@@ -270,7 +270,8 @@ def test_the_paper_builds_from_family_outputs(tmp_path):
     results = tmp_path / "results"
     family = write_family(results, "diagonal", [claim("D1_x", statement="50% & #1")], {})
     paper = results / "paper"
-    STAGES["macros"](family, {"macros": str(paper / "macros.tex")}, {})
+    build = {"build": {"git": {"commit": None, "dirty": None}, "scale": "smoke"}}
+    STAGES["macros"](family, {"macros": str(paper / "macros.tex")}, build)
     STAGES["checklist"](family, {"checklist": str(paper / "tables" / "checklist.tex")}, {})
     write_bench(results / "benchmarks" / "diagonal_train" / "x.tsv", [(1.0, 10.0)])
     compute = {"benchmarks": str(results / "benchmarks")}

@@ -53,6 +53,19 @@ _UNICODE = {
     "σ": r"\ensuremath{\sigma}",
     "τ": r"\ensuremath{\tau}",
     "Ω": r"\ensuremath{\Omega}",
+    "ρ": r"\ensuremath{\rho}",
+    "π": r"\ensuremath{\pi}",
+    "φ": r"\ensuremath{\varphi}",
+    "ω": r"\ensuremath{\omega}",
+    "Σ": r"\ensuremath{\Sigma}",
+    "Δ": r"\ensuremath{\Delta}",
+    "∫": r"\ensuremath{\int}",
+    "∑": r"\ensuremath{\sum}",
+    "∂": r"\ensuremath{\partial}",
+    "∇": r"\ensuremath{\nabla}",
+    "²": r"\ensuremath{^2}",
+    "³": r"\ensuremath{^3}",
+    "½": r"\ensuremath{\tfrac12}",
     "…": r"\ldots{}",
     "–": "--",
     "—": "---",
@@ -215,7 +228,7 @@ def checklist_table(claims_by_family: dict) -> str:
 
 def _checklist_row(family: str, c: dict) -> str:
     cells = [
-        rf"{escape(family)}\newline {escape(c['id'])}",
+        rf"{_breakable(family)}\newline {_breakable(c['id'])}",
         escape(c["statement"]),
         escape(c["source"]),
         format_value(c["value"]),
@@ -223,6 +236,11 @@ def _checklist_row(family: str, c: dict) -> str:
         _verdict(c["verdict"]),
     ]
     return " & ".join(cells) + r" \\"
+
+
+def _breakable(name: str) -> str:
+    """An identifier that may wrap after `_` and `-` in a narrow column."""
+    return escape(name).replace(r"\_", r"\_\allowbreak{}").replace("-", r"-\allowbreak{}")
 
 
 def _verdict(verdict: str) -> str:

@@ -160,8 +160,6 @@ def _run_latexmk(main: Path, out_pdf: Path, source_date_epoch: int) -> None:
         shutil.copyfile(build / f"{main.stem}.pdf", tmp)
 
 
-
-
 def manifest(inputs: dict, outputs: dict, params: dict) -> None:
     """sha256 and size of every result file, with the commit, packages and resolved config."""
     results = Path(params["results"])

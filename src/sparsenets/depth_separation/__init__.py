@@ -1,0 +1,1 @@
+"""Depth separation for ball indicators (Safran & Lee, COLT 2022)."""

@@ -1,0 +1,155 @@
+"""Figures of the depth_separation family; each reads the tidy metrics tables only."""
+
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from sparsenets.common.io import read_csv
+from sparsenets.common.plotting import save, use_style
+
+LABELS = {
+    "depth2_gd": "depth 2, fixed layer, GD",
+    "sigmoid_gd": "1 hidden, sigmoid, GD",
+    "relu_gd": "1 hidden, ReLU, GD",
+    "relu_adam": "1 hidden, ReLU, Adam",
+    "sigmoid_adam": "1 hidden, sigmoid, Adam",
+}
+MEASURES = {"test_sq": "test squared error", "test_01": "test 0-1 error"}
+
+
+def _tables(paths) -> dict:
+    return {Path(p).stem: read_csv(p) for p in (paths if isinstance(paths, list) else [paths])}
+
+
+def _label(variant):
+    return LABELS.get(variant, variant.replace("_", " "))
+
+
+def _widest(frame):
+    """Rows of each (law, d, variant)'s widest network, selected step size."""
+    f = frame[frame.selected]
+    top = f.groupby(["law", "d", "variant"]).width.transform("max")
+    return f[f.width == top]
+
+
+def _band(ax, x, grouped, color, label):
+    q = grouped.quantile([0.0, 0.5, 1.0]).unstack()
+    ax.plot(x, q[0.5], "-", color=color, label=label, marker="o", ms=2.5)
+    ax.fill_between(x, q[0.0], q[1.0], color=color, alpha=0.2, lw=0)
+
+
+def error_vs_d(t):
+    f = _widest(t["final"])
+    laws = list(dict.fromkeys(f.law))
+    fig, axes = plt.subplots(2, len(laws), figsize=(3.2 * len(laws), 4.6), squeeze=False)
+    for col, law in enumerate(laws):
+        for row, (measure, name) in enumerate(MEASURES.items()):
+            ax = axes[row, col]
+            for i, (variant, g) in enumerate(f[f.law == law].groupby("variant", sort=False)):
+                grouped = g.groupby("d")[measure]
+                _band(ax, sorted(g.d.unique()), grouped, f"C{i}", _label(variant))
+            ax.set_xscale("log")
+            ax.set_xlabel("input dimension $d$")
+            ax.set_ylabel(name)
+            if row == 0:
+                ax.set_title(f"law: {law}")
+    axes[0, -1].legend(loc="upper left", fontsize="small")
+    return fig
+
+
+def error_vs_steps(t, dims=3):
+    c = _widest(t["curves"])
+    laws = list(dict.fromkeys(c.law))
+    all_d = sorted(c.d.unique())
+    shown = sorted({all_d[0], all_d[len(all_d) // 2], all_d[-1]})[:dims]
+    fig, axes = plt.subplots(
+        len(laws), len(shown), figsize=(2.5 * len(shown), 2.3 * len(laws)), squeeze=False
+    )
+    for r, law in enumerate(laws):
+        for k, d in enumerate(shown):
+            ax = axes[r, k]
+            sub = c[(c.law == law) & (c.d == d)]
+            for i, (variant, g) in enumerate(sub.groupby("variant", sort=False)):
+                grouped = g.groupby("step").test_sq
+                x = np.maximum(sorted(g.step.unique()), 1)
+                _band(ax, x, grouped, f"C{i}", _label(variant))
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.set_title(f"{law}, $d={d}$")
+            ax.set_xlabel("iteration $t$")
+        axes[r, 0].set_ylabel("test squared error")
+    axes[0, -1].legend(loc="lower left", fontsize="x-small")
+    return fig
+
+
+def error_vs_width(t):
+    f = t["final"]
+    f = f[f.selected & (f.d == f.d.max())]
+    laws = list(dict.fromkeys(f.law))
+    fig, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 2.6), squeeze=False)
+    for ax, law in zip(axes[0], laws, strict=True):
+        for i, (variant, g) in enumerate(f[f.law == law].groupby("variant", sort=False)):
+            grouped = g.groupby("params_trained").test_sq
+            _band(ax, sorted(g.params_trained.unique()), grouped, f"C{i}", _label(variant))
+        ax.set_xscale("log")
+        ax.set_xlabel("trained parameters $P$")
+        ax.set_ylabel("test squared error")
+        ax.set_title(f"{law}, $d={int(f.d.max())}$")
+    axes[0, -1].legend(loc="upper right", fontsize="x-small")
+    return fig
+
+
+def decision_2d(t):
+    dec = t["decision"]
+    laws = list(dict.fromkeys(dec.law))
+    variants = list(dict.fromkeys(dec.variant))
+    fig, axes = plt.subplots(
+        len(laws),
+        len(variants),
+        figsize=(1.9 * len(variants), 1.95 * len(laws)),
+        squeeze=False,
+    )
+    circle = np.linspace(0, 2 * np.pi, 200)
+    for r, law in enumerate(laws):
+        for k, variant in enumerate(variants):
+            ax = axes[r, k]
+            g = dec[(dec.law == law) & (dec.variant == variant)]
+            n = int(round(np.sqrt(len(g))))
+            x1 = g.x1.to_numpy().reshape(n, n)
+            x2 = g.x2.to_numpy().reshape(n, n)
+            z = g.output.to_numpy().reshape(n, n)
+            ax.imshow(
+                np.clip(z, 0, 1),
+                extent=(x1.min(), x1.max(), x2.min(), x2.max()),
+                origin="lower",
+                cmap="viridis",
+                vmin=0,
+                vmax=1,
+            )
+            ax.contour(x1, x2, z, levels=[0.5], colors="w", linewidths=0.8)
+            radius = np.abs(x1).max() / 1.6  # the grid spans ±1.6 r
+            ax.plot(radius * np.cos(circle), radius * np.sin(circle), "r--", lw=0.7)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            ax.grid(False)
+            if r == 0:
+                ax.set_title(_label(variant), fontsize="x-small")
+            if k == 0:
+                ax.set_ylabel(f"{law}\n$x_2$")
+    return fig
+
+
+FIGURES = {
+    "error_vs_d": error_vs_d,
+    "error_vs_steps": error_vs_steps,
+    "error_vs_width": error_vs_width,
+    "decision_2d": decision_2d,
+}
+
+
+def draw(name, inputs, pdf_path, png_path, style_path) -> None:
+    if name not in FIGURES:
+        raise ValueError(f"unknown depth_separation figure {name!r}; known: {', '.join(FIGURES)}")
+    use_style(style_path)
+    save(FIGURES[name](_tables(inputs["tables"])), pdf_path, png_path)

@@ -1,0 +1,54 @@
+"""The depth_separation family's stages, as called by workflow/rules/depth_separation.smk."""
+
+import re
+from pathlib import Path
+
+from sparsenets.common.io import read_npz, write_csv, write_npz
+
+
+def data(inputs, outputs, params):
+    from sparsenets.depth_separation.data import generate
+
+    spec = params["data"]
+    write_npz(
+        outputs["data"],
+        **generate(params["seed"], params["law_name"], params["d"], law=params["law"], **spec),
+    )
+
+
+def train(inputs, outputs, params):
+    from sparsenets.depth_separation.train import train as run
+
+    run(inputs["data"], outputs["run"], **params)
+
+
+RUN_NAME = re.compile(r"^(?P<law>[A-Za-z0-9]+)_d(?P<d>\d+)_(?P<learner>[a-z0-9]+)$")
+
+
+def metrics(inputs, outputs, params):
+    from sparsenets.depth_separation.metrics import tables
+
+    paths = inputs["runs"] if isinstance(inputs["runs"], list) else [inputs["runs"]]
+    runs = []
+    for path in paths:
+        m = RUN_NAME.match(Path(path).stem)
+        if not m:
+            raise ValueError(f"{path}: run files must be named <law>_d<d>_<learner>.npz")
+        runs.append((m["law"], int(m["d"]), read_npz(path)))
+    for name, frame in tables(runs, params["target"], params["radius"]).items():
+        write_csv(outputs[name], frame)
+
+
+def figure(inputs, outputs, params):
+    from sparsenets.depth_separation.figures import draw
+
+    draw(params["figure"], inputs, outputs["pdf"], outputs["png"], inputs["style"])
+
+
+def claims(inputs, outputs, params):
+    from sparsenets.depth_separation.claims import report
+
+    report(inputs, outputs, params)
+
+
+STAGES = {"data": data, "train": train, "metrics": metrics, "figure": figure, "claims": claims}

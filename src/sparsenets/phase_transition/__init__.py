@@ -1,0 +1,1 @@
+"""Phase transitions of planted-neuron recovery by weight-decayed two-layer ReLU networks."""

@@ -1,0 +1,20 @@
+"""Grids of the config ([start, stop, step], inclusive) → the jobs of the workflow."""
+
+
+def grid(spec) -> list:
+    start, stop, step = spec
+    if step <= 0 or stop < start:
+        raise ValueError(f"grid {spec}: need start <= stop and step > 0")
+    return list(range(int(start), int(stop) + 1, int(step)))
+
+
+def experiments(cfg: dict) -> dict:
+    """{name: spec} of the solver experiments, the noise sweep included as `noise`."""
+    out = dict(cfg["experiments"])
+    out["noise"] = cfg["noise"]
+    return out
+
+
+def jobs(cfg: dict) -> list:
+    """(experiment, d) pairs: one solver job each."""
+    return [(name, d) for name, e in experiments(cfg).items() for d in grid(e["grid"]["d"])]

@@ -1,0 +1,80 @@
+"""Gradient training of the skip-connection ReLU network, batched over trials.
+
+f(X) = relu(X W1ᵀ) a + (X w0) a0 with width m = n + 1, squared loss ‖f(X) − y‖², AdamW with
+weight decay (the source: lr 2e-3, weight_decay 1e-6, 400 full-batch epochs, PyTorch's default
+nn.Linear initialisation). Trials are a leading tensor dimension: AdamW acts entrywise and the
+summed loss separates over trials, so one optimiser over stacked weights is exactly one optimiser
+per trial.
+"""
+
+import numpy as np
+import torch
+
+from sparsenets.common.seeding import generator
+from sparsenets.phase_transition.data import design, planted
+
+
+def _uniform(gen, shape, fan_in):
+    bound = 1.0 / np.sqrt(fan_in)
+    return (torch.rand(shape, generator=gen, dtype=torch.float64) * 2 - 1) * bound
+
+
+def forward(params, X):
+    W, a, w0, a0 = params
+    return torch.relu(X @ W.transpose(1, 2)) @ a[..., None] + (X @ w0[..., None]) * a0[:, None]
+
+
+def train_cell(
+    seed,
+    n,
+    d,
+    trials,
+    epochs,
+    lr,
+    weight_decay,
+    reset_optimizer=False,
+    kind="gaussian",
+    sigma=0.0,
+    dtype="float32",
+):
+    """Train `trials` networks for one (n, d); returns per-trial test distance and losses."""
+    torch.set_num_threads(1)
+    Xs, Xt, ys, yt, gens = [], [], [], [], []
+    for t in range(trials):
+        rng = generator(seed, "phase_transition", "train", n, d, t)
+        X = design(rng, n, d)
+        w = planted(rng, X, kind)[:, 0]
+        Xtest = design(rng, n, d)
+        Xs.append(X)
+        ys.append(X @ w + sigma * rng.standard_normal(n) / np.sqrt(n))
+        Xt.append(Xtest)
+        yt.append(Xtest @ w)
+        gens.append(torch.Generator().manual_seed(int(rng.integers(2**62))))
+    m = n + 1
+    init = [
+        torch.stack([_uniform(g, (m, d), d) for g in gens]),
+        torch.stack([_uniform(g, (m,), m) for g in gens]),
+        torch.stack([_uniform(g, (d,), d) for g in gens]),
+        torch.stack([_uniform(g, (1,), 1) for g in gens]),
+    ]
+    dt = getattr(torch, dtype)
+    params = [p.to(dt).requires_grad_() for p in init]
+    X, y = torch.tensor(np.stack(Xs), dtype=dt), torch.tensor(np.stack(ys), dtype=dt)[..., None]
+    Xtest, ytest = torch.tensor(np.stack(Xt), dtype=dt), torch.tensor(np.stack(yt), dtype=dt)
+
+    def make():
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+
+    opt = make()
+    for _ in range(epochs):
+        if reset_optimizer:  # the source builds a fresh AdamW every epoch
+            opt = make()
+        opt.zero_grad()
+        loss = ((forward(params, X) - y) ** 2).sum()
+        loss.backward()
+        opt.step()
+    with torch.no_grad():
+        train = ((forward(params, X) - y) ** 2).sum(dim=(1, 2)).double().numpy()
+        dist = torch.linalg.norm(forward(params, Xtest)[..., 0] - ytest, dim=1).double().numpy()
+    diverged = ~(np.isfinite(train) & np.isfinite(dist))
+    return {"test_distance": dist, "train_loss": train, "diverged": diverged}

@@ -1,0 +1,1 @@
+"""Sparse deep networks: partial-derivative estimation and nonlinear variable selection."""

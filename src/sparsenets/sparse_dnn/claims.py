@@ -1,0 +1,329 @@
+"""Verdicts of the sparse_dnn family, from the metrics tables, by the fixed criteria below.
+
+Written before the first paper-scale run (also stated in paper/sections/sparse_dnn.tex).
+Slopes are OLS fits of log(mean over trials) against log n over the grid points n >= fit_min_n,
+with 95% percentile-bootstrap intervals [lo, hi] over trials; both rates are read on squared L2
+errors (the source bounds the excess risk, which for the square loss is ||f_hat - f*||^2, and
+derives the derivative rate from it by an interpolation inequality, also squared). All on the
+`main` design, l1-constrained network with the validated radius; d runs over its grid.
+
+1 model rate    per d: hi(slope of mse) < 0 (the error falls) and lo(slope) <= -1/2 (a decay at
+                least as fast as n^-1/2 is not rejected); 2 sub-criteria per d.
+2 derivatives   per d: lo(slope of grad_err) <= -1/4 (the derivative error falls at least as
+                n^-1/4 is not rejected) and lo(slope(grad_err) - slope(mse)) > 0 (paired
+                bootstrap: the derivatives converge strictly slower); 2 sub-criteria per d.
+3 log d         n*(d) = the smallest grid n from which on the top-s importances are exactly the
+                support in >= exact_level of trials. Sub-criteria: n* finite for every d;
+                n*(d_max) / n*(d_min) <= 2 log(d_max) / log(d_min) (log growth, one factor-2 grid
+                step of slack); mse(d_max) / mse(d_min) at the largest n <= log(d_max)/log(d_min).
+4 selection     for every design of the config and every d: at the largest n, mean TPR at s
+                >= 0.9 and mean AUC >= 0.95 over trials; 2 sub-criteria per (design, d).
+Sub-criteria: all met -> reproduced, some -> partial, none -> not reproduced.
+"""
+
+import math
+
+import numpy as np
+
+from sparsenets.common.claims import claim, verdict_from
+from sparsenets.common.io import write_json, write_text
+from sparsenets.common.latex import NONE, camel, escape, format_number, listing, tabular
+from sparsenets.sparse_dnn.figures import tables
+
+SOURCE = "Wu & Li (arXiv 2406.18137)"
+TPR_MIN, AUC_MIN = 0.9, 0.95
+
+
+def value(t, design, d, method, measure):
+    s = t[design]["summary"]
+    row = s[(s.d == d) & (s.method == method) & (s.measure == measure)]
+    return float(row.value.iloc[0]) if len(row) else float("nan")
+
+
+def ds_of(t, design):
+    return sorted(int(d) for d in t[design]["summary"].d.unique())
+
+
+def fig(name):
+    return f"sparse_dnn/figures/{name}.pdf"
+
+
+def model_rate(t, main):
+    vals, passed, total = [], 0, 0
+    for d in ds_of(t, main):
+        b, lo, hi = (value(t, main, d, "l1", f"slope_mse{s}") for s in ("", "_lo", "_hi"))
+        vals.append([round(b, 3), round(lo, 3), round(hi, 3)])
+        passed += (hi < 0) + (lo <= -0.5)
+        total += 2
+    return claim(
+        id="sparse_dnn-model-rate",
+        source=SOURCE,
+        statement="With the l1 norm of all parameters constrained, the network converges to f* "
+        "at rate O(n^-1/2).",
+        measure="slope [95% CI] of log ||f_hat - f*||^2 against log n, per d = "
+        + ", ".join(map(str, ds_of(t, main))),
+        value=vals,
+        expected="CI below 0 and reaching -1/2 or lower, for every d",
+        verdict=verdict_from(passed, total),
+        evidence=[fig("rates"), f"sparse_dnn/metrics/{main}_summary.csv"],
+    )
+
+
+def derivative_rate(t, main):
+    vals, passed, total = [], 0, 0
+    for d in ds_of(t, main):
+        b, lo = (
+            value(t, main, d, "l1", "slope_grad_err"),
+            value(t, main, d, "l1", "slope_grad_err_lo"),
+        )
+        diff, dlo = value(t, main, d, "l1", "slope_diff"), value(t, main, d, "l1", "slope_diff_lo")
+        vals.append([round(b, 3), round(diff, 3), round(dlo, 3)])
+        passed += (lo <= -0.25) + (dlo > 0)
+        total += 2
+    return claim(
+        id="sparse_dnn-derivative-rate",
+        source=SOURCE,
+        statement="The partial derivatives converge at O(n^-1/4), slower than the model.",
+        measure="per d: slope of log E||grad f_hat - grad f*||^2, slope difference to the model "
+        "error, lower CI end of the difference",
+        value=vals,
+        expected="CI of the slope reaches -1/4 or lower, and difference CI above 0, for every d",
+        verdict=verdict_from(passed, total),
+        evidence=[fig("rates"), f"sparse_dnn/metrics/{main}_summary.csv"],
+    )
+
+
+def log_d(t, main):
+    ds = ds_of(t, main)
+    ns = [value(t, main, d, "l1", "nstar") for d in ds]
+    bound = 2 * math.log(ds[-1]) / math.log(ds[0])
+    finite = all(np.isfinite(ns))
+    ratio = ns[-1] / ns[0] if finite else float("nan")
+    mse = [value(t, main, d, "l1", "mse_at_max") for d in ds]
+    mse_ratio = mse[-1] / mse[0]
+    passed = finite + bool(ratio <= bound) + bool(mse_ratio <= bound / 2)
+    return claim(
+        id="sparse_dnn-log-d",
+        source=SOURCE,
+        statement="The sample complexity grows only with log(d).",
+        measure="n* (exact support in the top s) per d = "
+        + ", ".join(map(str, ds))
+        + "; n*(d_max)/n*(d_min); mse ratio at the largest n",
+        value=[ns, ratio, round(mse_ratio, 3)],
+        expected=f"n* finite; ratio <= 2 log(d_max)/log(d_min) = {bound:.2f}; "
+        f"mse ratio <= {bound / 2:.2f}",
+        verdict=verdict_from(passed, 3),
+        evidence=[fig("selection"), f"sparse_dnn/metrics/{main}_summary.csv"],
+    ), {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse_ratio}
+
+
+def selection(t, designs):
+    vals, passed, total = [], 0, 0
+    for design in designs:
+        for d in ds_of(t, design):
+            tp, au = (
+                value(t, design, d, "l1", "tpr_at_max"),
+                value(t, design, d, "l1", "auc_at_max"),
+            )
+            vals.append([round(tp, 3), round(au, 3)])
+            passed += (tp >= TPR_MIN) + (au >= AUC_MIN)
+            total += 2
+    return claim(
+        id="sparse_dnn-selection",
+        source=SOURCE,
+        statement="Partial derivatives select the relevant variables of a nonlinear sparse f*.",
+        measure="[mean TPR at s, mean AUC] of the l1 net at the largest n, per (design, d): "
+        + ", ".join(f"{g} d={d}" for g in designs for d in ds_of(t, g)),
+        value=vals,
+        expected=f"TPR >= {TPR_MIN} and AUC >= {AUC_MIN} everywhere",
+        verdict=verdict_from(passed, total),
+        evidence=[fig("selection"), fig("importance"), fig("variants")],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables and numbers
+
+
+def _ci(t, design, d, method, measure):
+    b, lo, hi = (value(t, design, d, method, f"{measure}{s}") for s in ("", "_lo", "_hi"))
+    if not np.isfinite(b):
+        return "--"
+    return f"${b:.2f}$ $[{lo:.2f}, {hi:.2f}]$"
+
+
+def slopes_table(t, designs) -> str:
+    rows = []
+    for design in designs:
+        for d in ds_of(t, design):
+            for method in ("l1", "free", "lasso"):
+                name = {"l1": r"$\ell_1$ net", "free": "unconstrained", "lasso": "lasso"}[method]
+                if not (t[design]["summary"].method == method).any():
+                    continue
+                rows.append(
+                    [
+                        escape(design),
+                        str(d),
+                        name,
+                        _ci(t, design, d, method, "slope_mse"),
+                        _ci(t, design, d, method, "slope_grad_err"),
+                        format_number(value(t, design, d, method, "mse_at_max")),
+                        format_number(value(t, design, d, method, "grad_err_at_max")),
+                    ]
+                )
+    return tabular(
+        "lrlllrr",
+        [
+            "design",
+            "$d$",
+            "method",
+            r"slope $\|\hat f-f^\star\|^2$",
+            r"slope $\|\nabla\hat f-\nabla f^\star\|^2$",
+            "err.\\ at max $n$",
+            "deriv.\\ err.\\ at max $n$",
+        ],
+        rows,
+    )
+
+
+def selection_table(t, designs) -> str:
+    rows = []
+    for design in designs:
+        methods = [m for m in ("l1", "free", "lasso") if (t[design]["summary"].method == m).any()]
+        for d in ds_of(t, design):
+            for method in methods:
+                ns = value(t, design, d, method, "nstar")
+                rows.append(
+                    [
+                        escape(design),
+                        str(d),
+                        {"l1": r"$\ell_1$ net", "free": "unconstrained", "lasso": "lasso"}[method],
+                        format_number(value(t, design, d, method, "tpr_at_max")),
+                        format_number(value(t, design, d, method, "auc_at_max")),
+                        str(int(ns)) if np.isfinite(ns) else "none",
+                    ]
+                )
+    return tabular(
+        "lrlrrr",
+        ["design", "$d$", "method", "TPR at $s$", "AUC", "$n^\\star$"],
+        rows,
+    )
+
+
+def settings_table(params) -> str:
+    rows = []
+    for name, g in params["designs"].items():
+        law = (
+            r"$U[-1,1]^d$" if g["x"] == "uniform" else rf"$\mathcal N(0,\Sigma)$, $\rho={g['rho']}$"
+        )
+        rows.append(
+            [
+                escape(name),
+                law,
+                escape(g["activation"]),
+                ", ".join(map(str, g["d"])),
+                ", ".join(map(str, g["n"])),
+                "yes" if g["lasso"] else "no",
+            ]
+        )
+    return tabular("lllllc", ["design", "$x$", "activation", "$d$", "$n$", "lasso"], rows)
+
+
+def numbers(t, params, claims, logd) -> dict:
+    fmt = format_number
+    main = params["main"]
+    net = params["network"]
+    ds = ds_of(t, main)
+    n = {
+        "SdnnTrials": str(params["trials"]),
+        "SdnnSnr": fmt(params["snr"]),
+        "SdnnNtest": fmt(params["n_test"]),
+        "SdnnValPercent": fmt(round(100 * params["val_fraction"])),
+        "SdnnWidth": str(net["width"]),
+        "SdnnDepth": str(net["depth"]),
+        "SdnnSteps": fmt(net["steps"]),
+        "SdnnBatch": str(net["batch"]),
+        "SdnnLr": fmt(net["lr"]),
+        "SdnnMomentum": fmt(net["momentum"]),
+        "SdnnAnneal": fmt(net["anneal"]),
+        "SdnnWarmPercent": fmt(round(100 * net["warm"])),
+        "SdnnRadii": ", ".join(fmt(r) for r in params["radii"]),
+        "SdnnRadiusMin": fmt(min(params["radii"])),
+        "SdnnFitMinN": fmt(params["fit_min_n"]),
+        "SdnnBoot": fmt(params["bootstrap"]),
+        "SdnnExactPercent": fmt(round(100 * params["exact_level"])),
+        "SdnnLassoFolds": str(params["lasso"]["folds"]),
+        "SdnnLassoAlphas": str(params["lasso"]["alphas"]),
+        "SdnnDs": listing(ds, math=True),
+        "SdnnDmin": str(ds[0]),
+        "SdnnDmax": str(ds[-1]),
+        "SdnnDRatio": fmt(ds[-1] / ds[0]),
+        "SdnnLogRatio": fmt(math.log(ds[-1]) / math.log(ds[0])),
+        "SdnnNmax": fmt(max(params["designs"][main]["n"])),
+        "SdnnNmin": fmt(min(params["designs"][main]["n"])),
+        "SdnnTprMin": fmt(TPR_MIN),
+        "SdnnAucMin": fmt(AUC_MIN),
+    }
+    info = t[main]["cells"]
+    info = info[info.method == "info"]
+    n["SdnnSigma"] = fmt(float(info[info.measure == "sigma"].value.iloc[0]))
+    n["SdnnMaxExcess"] = fmt(float(t_all_excess(t)))
+    for tag, method in (("", "l1"), ("Free", "free"), ("Lasso", "lasso")):
+        if not (t[main]["summary"].method == method).any():
+            continue
+        n[f"SdnnSlopeMse{tag}"] = listing(_ci(t, main, d, method, "slope_mse") for d in ds)
+        n[f"SdnnSlopeGrad{tag}"] = listing(_ci(t, main, d, method, "slope_grad_err") for d in ds)
+        n[f"SdnnMseMax{tag}"] = listing(fmt(value(t, main, d, method, "mse_at_max")) for d in ds)
+        n[f"SdnnTprMax{tag}"] = listing(fmt(value(t, main, d, method, "tpr_at_max")) for d in ds)
+        n[f"SdnnAucMax{tag}"] = listing(fmt(value(t, main, d, method, "auc_at_max")) for d in ds)
+        stars = [value(t, main, d, method, "nstar") for d in ds]
+        n[f"SdnnNstar{tag}"] = listing(str(int(s)) if np.isfinite(s) else "none" for s in stars)
+    n["SdnnSlopeDiff"] = listing(_ci(t, main, d, "l1", "slope_diff") for d in ds)
+    n["SdnnNstarRatio"] = fmt(logd["ratio"]) if np.isfinite(logd["ratio"]) else "undefined"
+    n["SdnnNstarBound"] = fmt(logd["bound"])
+    n["SdnnMseRatio"] = fmt(logd["mse_ratio"])
+    n["SdnnMseBound"] = fmt(logd["bound"] / 2)
+    for design in params["designs"]:
+        if design == main:
+            continue
+        tag = camel(design)
+        gds = ds_of(t, design)
+        n[f"Sdnn{tag}Ds"] = listing(gds, math=True)
+        n[f"Sdnn{tag}SlopeMse"] = listing(_ci(t, design, d, "l1", "slope_mse") for d in gds)
+        n[f"Sdnn{tag}SlopeGrad"] = listing(_ci(t, design, d, "l1", "slope_grad_err") for d in gds)
+        n[f"Sdnn{tag}TprMax"] = listing(fmt(value(t, design, d, "l1", "tpr_at_max")) for d in gds)
+        n[f"Sdnn{tag}AucMax"] = listing(fmt(value(t, design, d, "l1", "auc_at_max")) for d in gds)
+        if (t[design]["summary"].method == "lasso").any():
+            n[f"Sdnn{tag}LassoTprMax"] = listing(
+                fmt(value(t, design, d, "lasso", "tpr_at_max")) for d in gds
+            )
+        else:
+            n[f"Sdnn{tag}LassoTprMax"] = NONE
+    for c in claims:
+        name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
+        n[f"SdnnVerdict{name}"] = c["verdict"]
+    return n
+
+
+def t_all_excess(t):
+    """The largest l1 excess over the radius after any projection step, over all cells."""
+    vals = []
+    for g in t.values():
+        c = g["cells"]
+        vals += c[(c.method == "info") & (c.measure == "l1_excess")].value.tolist()
+    return max(vals) if vals else float("nan")
+
+
+def report(paths, outputs, params) -> None:
+    t = tables(paths)
+    main = params["main"]
+    if main not in t:
+        raise ValueError(f"sparse_dnn: the main design {main!r} has no metrics tables")
+    designs = list(params["designs"])
+    c3, logd = log_d(t, main)
+    claims = [model_rate(t, main), derivative_rate(t, main), c3, selection(t, designs)]
+    write_json(outputs["claims"], claims)
+    write_json(outputs["numbers"], numbers(t, params, claims, logd))
+    write_text(outputs["settings"], settings_table(params))
+    write_text(outputs["slopes"], slopes_table(t, designs))
+    write_text(outputs["selection"], selection_table(t, designs))

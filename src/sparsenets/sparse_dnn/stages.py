@@ -1,0 +1,57 @@
+"""The sparse_dnn family's stages, as called by the rules in workflow/rules/sparse_dnn.smk."""
+
+import pandas as pd
+
+from sparsenets.common.io import read_csv, write_csv
+
+
+def _list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def fit(inputs, outputs, params):
+    from sparsenets.sparse_dnn.train import run_cell
+
+    frame, info = run_cell(params)
+    extra = pd.DataFrame(
+        [
+            {
+                "design": params["design"],
+                "d": int(params["d"]),
+                "n": int(params["n"]),
+                "trial": -1,
+                "method": "info",
+                "radius": float("nan"),
+                "measure": k,
+                "value": float(v),
+            }
+            for k, v in info.items()
+        ]
+    )
+    write_csv(outputs["cell"], pd.concat([frame, extra], ignore_index=True))
+
+
+def metrics(inputs, outputs, params):
+    from sparsenets.common.seeding import generator
+    from sparsenets.sparse_dnn.summary import summary
+
+    cells = pd.concat([read_csv(p) for p in _list(inputs["cells"])], ignore_index=True)
+    cells = cells.sort_values(["d", "n", "trial", "method", "radius", "measure"], kind="stable")
+    rng = generator(params["seed"], "sparse_dnn", params["design"], "bootstrap")
+    write_csv(outputs["cells"], cells.reset_index(drop=True))
+    write_csv(outputs["summary"], summary(params["design"], cells, params, rng))
+
+
+def figure(inputs, outputs, params):
+    from sparsenets.sparse_dnn.figures import draw
+
+    draw(params, _list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"])
+
+
+def claims(inputs, outputs, params):
+    from sparsenets.sparse_dnn.claims import report
+
+    report(_list(inputs["tables"]), outputs, params)
+
+
+STAGES = {"fit": fit, "metrics": metrics, "figure": figure, "claims": claims}

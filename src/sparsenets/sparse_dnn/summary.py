@@ -1,0 +1,115 @@
+"""Summaries over the cells of one design: log-log slopes with bootstrap intervals, n*, and the
+selection measures at the largest n (what the figures and claims read)."""
+
+import numpy as np
+import pandas as pd
+
+
+def curve(cells: pd.DataFrame, method: str, measure: str) -> pd.DataFrame:
+    """(d, n) x trial table of one measure of one method."""
+    rows = cells[(cells.method == method) & (cells.measure == measure)]
+    return rows.pivot_table(index=["d", "n"], columns="trial", values="value")
+
+
+def slope(ns, values_by_trial, fit_min_n: int, boot: int, rng):
+    """OLS slope of log(mean over trials) against log n for n >= fit_min_n, and a 95% percentile
+    bootstrap interval resampling trials (the same resample at every n: the data are nested).
+
+    values_by_trial: (len(ns), trials). Returns (slope, lo, hi); NaN if fewer than 3 points.
+    """
+    ns = np.asarray(ns, dtype=float)
+    v = np.asarray(values_by_trial, dtype=float)
+    keep = ns >= fit_min_n
+    if keep.sum() < 3:
+        return np.nan, np.nan, np.nan
+    x = np.log(ns[keep])
+    v = v[keep]
+
+    def fit(cols):
+        m = np.nanmean(v[:, cols], axis=1)
+        return np.polyfit(x, np.log(m), 1)[0] if np.all(m > 0) else np.nan
+
+    trials = v.shape[1]
+    point = fit(np.arange(trials))
+    draws = np.array([fit(rng.integers(0, trials, trials)) for _ in range(boot)])
+    lo, hi = np.nanpercentile(draws, [2.5, 97.5])
+    return float(point), float(lo), float(hi)
+
+
+def slope_difference(ns, a, b, fit_min_n: int, boot: int, rng):
+    """slope(a) - slope(b) with a paired bootstrap over trials (same resample for both)."""
+    ns = np.asarray(ns, dtype=float)
+    keep = ns >= fit_min_n
+    if keep.sum() < 3:
+        return np.nan, np.nan, np.nan
+    x = np.log(ns[keep])
+    a, b = np.asarray(a, float)[keep], np.asarray(b, float)[keep]
+
+    def fit(v, cols):
+        return np.polyfit(x, np.log(np.nanmean(v[:, cols], axis=1)), 1)[0]
+
+    trials = a.shape[1]
+    every = np.arange(trials)
+    point = fit(a, every) - fit(b, every)
+    draws = []
+    for _ in range(boot):
+        cols = rng.integers(0, trials, trials)
+        draws.append(fit(a, cols) - fit(b, cols))
+    lo, hi = np.nanpercentile(draws, [2.5, 97.5])
+    return float(point), float(lo), float(hi)
+
+
+def nstar(ns, exact_share, level: float) -> float:
+    """Smallest n of the grid from which on the top-s set is the support in >= level of trials."""
+    ns = list(ns)
+    ok = np.asarray(exact_share, dtype=float) >= level
+    for i in range(len(ns)):
+        if ok[i:].all():
+            return float(ns[i])
+    return float("nan")
+
+
+def summary(design: str, cells: pd.DataFrame, params: dict, rng) -> pd.DataFrame:
+    """Slopes with intervals, n*, and selection at the largest n, per (d, method)."""
+    rows = []
+
+    def add(d, method, measure, value):
+        rows.append(
+            {"design": design, "d": d, "method": method, "measure": measure, "value": value}
+        )
+
+    methods = [m for m in ("l1", "free", "lasso") if (cells.method == m).any()]
+    for method in methods:
+        mse = curve(cells, method, "mse")
+        grad = curve(cells, method, "grad_err")
+        exact = curve(cells, method, "exact")
+        for d in sorted(mse.index.get_level_values("d").unique()):
+            ns = mse.loc[d].index.to_numpy()
+            for name, table in (("mse", mse), ("grad_err", grad)):
+                s, lo, hi = slope(
+                    ns, table.loc[d].to_numpy(), params["fit_min_n"], params["bootstrap"], rng
+                )
+                add(d, method, f"slope_{name}", s)
+                add(d, method, f"slope_{name}_lo", lo)
+                add(d, method, f"slope_{name}_hi", hi)
+            s, lo, hi = slope_difference(
+                ns,
+                grad.loc[d].to_numpy(),
+                mse.loc[d].to_numpy(),
+                params["fit_min_n"],
+                params["bootstrap"],
+                rng,
+            )
+            add(d, method, "slope_diff", s)
+            add(d, method, "slope_diff_lo", lo)
+            add(d, method, "slope_diff_hi", hi)
+            add(d, method, "nstar", nstar(ns, exact.loc[d].mean(axis=1), params["exact_level"]))
+            top = ns.max()
+            for measure in ("tpr", "auc", "mse", "grad_err"):
+                add(
+                    d,
+                    method,
+                    f"{measure}_at_max",
+                    float(curve(cells, method, measure).loc[(d, top)].mean()),
+                )
+    return pd.DataFrame(rows)

@@ -1,0 +1,74 @@
+"""The splines family's stages, as called by the rules in workflow/rules/splines.smk."""
+
+import pandas as pd
+
+from sparsenets.common.io import read_npz, write_csv, write_npz
+
+
+def _list(x):
+    return x if isinstance(x, list) else [x]
+
+
+def data(inputs, outputs, params):
+    from sparsenets.splines.data import generate
+
+    spec = params["spec"]
+    write_npz(outputs["data"], **generate(params["seed"], spec["experiment"], spec["data"]))
+
+
+def train(inputs, outputs, params):
+    from sparsenets.splines.train import run
+
+    out = run(read_npz(inputs["data"]), params["spec"], params["seed"], params["setting"])
+    write_npz(outputs["run"], **out)
+
+
+def metrics(inputs, outputs, params):
+    from sparsenets.splines.metrics import deep_tables, shallow_tables
+
+    tables = {}
+    for setting, d, r in zip(
+        params["settings"], _list(inputs["data"]), _list(inputs["runs"]), strict=True
+    ):
+        if params["experiment"] == "deep":
+            out = deep_tables(setting, read_npz(d), read_npz(r))
+        else:
+            out = shallow_tables(params["experiment"], setting, read_npz(d), read_npz(r))
+        for name, frame in out.items():
+            tables.setdefault(name, []).append(frame)
+    for name, frames in tables.items():
+        write_csv(outputs[name], pd.concat(frames, ignore_index=True))
+
+
+def curves(inputs, outputs, params):
+    from sparsenets.splines.metrics import curves as draw_curves
+
+    frames = [
+        draw_curves(read_npz(d), read_npz(r), s)
+        for s, d, r in zip(
+            params["settings"], _list(inputs["data"]), _list(inputs["runs"]), strict=True
+        )
+    ]
+    write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
+
+
+def figure(inputs, outputs, params):
+    from sparsenets.splines.figures import draw
+
+    draw(params["figure"], _list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"])
+
+
+def claims(inputs, outputs, params):
+    from sparsenets.splines.claims import report
+
+    report(_list(inputs["tables"]), outputs, params)
+
+
+STAGES = {
+    "data": data,
+    "train": train,
+    "metrics": metrics,
+    "curves": curves,
+    "figure": figure,
+    "claims": claims,
+}

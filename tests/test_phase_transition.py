@@ -1,0 +1,138 @@
+"""Phase transitions: fast path against the reference solver, arrangements, criterion, fits."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.optimize import linprog
+
+from sparsenets.phase_transition import data, metrics, models, settings, stages
+from sparsenets.phase_transition.train import train_cell
+
+CASES = [  # (model, program, planted, neurons)
+    ("skip", "relaxed", "gaussian", 1),
+    ("skip", "relaxed", "smallest_singular", 1),
+    ("skip", "exact", "gaussian", 1),
+    ("relu", "relaxed", "gaussian", 1),
+    ("normalized", "relaxed", "gaussian", 2),
+]
+
+
+@pytest.mark.parametrize("model,program,kind,neurons", CASES)
+def test_fast_path_agrees_with_reference(model, program, kind, neurons):
+    """Every cell of a small grid (below, at and above the threshold): same verdict."""
+    rng = np.random.default_rng(3)
+    methods = set()
+    for n in (4, 8, 12, 20, 30):
+        for d in (3, 6):
+            if model == "normalized" and n < d:
+                continue
+            prob = data.problem(rng, n, d, model, kind, neurons)
+            p = models.build(prob, model, program == "exact")
+            ref = models.reference(p)
+            fast = models.fast(p)
+            methods.add(fast["method"])
+            assert models.recovered(p, fast["W"], 1e-4) == models.recovered(p, ref["W"], 1e-4), (
+                n,
+                d,
+                fast["method"],
+            )
+            if fast["method"] == "column-generation":  # an exact solve: same optimum
+                assert fast["objective"] == pytest.approx(ref["objective"], rel=1e-6, abs=1e-7)
+    assert len(methods) >= 2  # both the certificate and column generation were exercised
+
+
+def test_noisy_labels_solved_to_the_optimum():
+    rng = np.random.default_rng(5)
+    prob = data.problem(rng, 20, 4, "skip", sigma=0.1)
+    p = models.build(prob, "skip")
+    fast = models.fast(p, early_exit=False)
+    assert fast["method"] == "column-generation"
+    assert fast["objective"] == pytest.approx(models.reference(p)["objective"], rel=1e-6)
+
+
+def test_patterns_are_realisable():
+    rng = np.random.default_rng(0)
+    X = data.design(rng, 15, 4)
+    dmat, _ = data.arrangements(rng, X)
+    assert len({c.tobytes() for c in dmat.T}) == dmat.shape[1]  # no duplicates
+    for D in dmat.T:
+        if D.all():
+            continue
+        # some u with x_r·u ≥ 0 on the pattern and ≤ −1 off it (strict, up to scaling)
+        A = np.where(D[:, None], -X, X)
+        b = np.where(D, 0.0, -1.0)
+        res = linprog(np.zeros(4), A_ub=A, b_ub=b, bounds=[(None, None)] * 4, method="highs")
+        assert res.status == 0
+
+
+def test_all_ones_decision_on_constructed_cases():
+    d = 3
+    assert not data.has_nonnegative_direction(np.vstack([np.eye(d), -np.eye(d)]))
+    assert data.has_nonnegative_direction(np.vstack([np.eye(d), [[-1.0, 1.0, 1.0]]]))
+    assert data.has_nonnegative_direction(np.ones((2, d)))  # n < d: a kernel vector
+    rng = np.random.default_rng(1)
+    X = np.abs(rng.standard_normal((10, d)))  # u = e_1 gives Xu > 0
+    assert data.has_nonnegative_direction(X)
+    dmat, ones = data.arrangements(rng, X)
+    assert ones and dmat.all(axis=0).sum() == 1
+
+
+def test_success_criterion_on_constructed_solutions():
+    rng = np.random.default_rng(2)
+    p = models.build(data.problem(rng, 12, 3, "skip"), "skip")
+    w = p.targets[0]
+    assert models.recovered(p, {0: w.copy()}, 1e-4)
+    assert models.recovered(p, {0: w + 5e-5, 3: np.full(3, 5e-5)}, 1e-4)
+    assert not models.recovered(p, {0: w + 2e-4}, 1e-4)
+    assert not models.recovered(p, {0: w, 3: np.array([0, 2e-4, 0])}, 1e-4)
+    assert not models.recovered(p, {1: w}, 1e-4)
+
+
+def test_batched_training_equals_one_trial_at_a_time():
+    one = train_cell(0, 12, 4, 1, 15, 2e-3, 1e-6, dtype="float64")
+    two = train_cell(0, 12, 4, 2, 15, 2e-3, 1e-6, dtype="float64")
+    np.testing.assert_allclose(two["test_distance"][0], one["test_distance"][0], rtol=1e-12)
+
+
+def test_threshold_fit_on_a_known_step():
+    rows = [
+        {"experiment": "x", "sigma": 0.0, "n": n, "d": d, "trial": t, "success": n / d >= 3}
+        for n in range(10, 201, 10)
+        for d in (10, 20, 40)
+        for t in range(3)
+    ]
+    fit = metrics.threshold(pd.DataFrame(rows), 0, "x")
+    assert 2.5 <= fit["tau"] <= 3.5 and fit["width"] < 0.5
+
+
+def test_solve_stage_is_byte_identical(tmp_path):
+    spec = {
+        "model": "skip",
+        "program": "relaxed",
+        "grid": {"n": [6, 12, 6], "d": [3, 3, 1]},
+        "trials": 2,
+    }
+    params = {
+        "seed": 1,
+        "experiment": "e",
+        "d": 3,
+        "spec": spec,
+        "tol": 1e-4,
+        "min_samples": 50,
+        "batch": 20,
+    }
+    outs = []
+    for k in range(2):
+        out = {"trials": tmp_path / f"t{k}.csv", "methods": tmp_path / f"m{k}.csv"}
+        stages.solve({}, out, params)
+        outs.append(out["trials"].read_bytes())
+    assert outs[0] == outs[1]
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="grid"):
+        settings.grid([10, 5, 1])
+    with pytest.raises(ValueError, match="planted"):
+        data.planted(np.random.default_rng(0), np.ones((3, 2)), "uniform")
+    with pytest.raises(ValueError, match="model"):
+        data.labels(np.ones((3, 2)), np.ones((2, 1)), "tanh")

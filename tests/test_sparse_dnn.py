@@ -1,0 +1,212 @@
+"""Sparse deep networks: derivatives, the l1 projection, the lasso solver, samplers, criteria."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from scipy.optimize import minimize
+
+from sparsenets.sparse_dnn import data, metrics, models, summary, train
+
+
+def _params(d=7, width=5, depth=3, trials=2, per_trial=3, seed=0):
+    gen = torch.Generator().manual_seed(seed)
+    return models.init(trials * per_trial, d, width, depth, gen, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("act", ["tanh", "softplus", "relu"])
+def test_autograd_input_gradient_matches_finite_differences(act):
+    params = _params()
+    x = torch.rand(2, 4, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(1)) - 0.5
+    f, g = models.input_gradient(params, x, 3, act)
+    h = 1e-6
+    for j in range(7):
+        e = torch.zeros(7, dtype=torch.float64)
+        e[j] = h
+        fd = (models.forward(params, x + e, 3, act) - models.forward(params, x - e, 3, act)) / (
+            2 * h
+        )
+        np.testing.assert_allclose(g[..., j].numpy(), fd.numpy(), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(f.numpy(), models.forward(params, x, 3, act).numpy())
+
+
+def test_batched_models_equal_separate_networks():
+    params = _params(trials=2, per_trial=3)
+    x = torch.randn(2, 6, 7, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    out = models.forward(params, x, 3, "tanh")
+    for m in range(6):
+        h = x[m // 3]
+        for i in range(0, len(params) - 2, 2):
+            h = torch.tanh(h @ params[i][m] + params[i + 1][m])
+        ref = (h @ params[-2][m] + params[-1][m])[:, 0]
+        np.testing.assert_allclose(out[m].numpy(), ref.numpy(), rtol=1e-12)
+
+
+def test_fstar_gradient_matches_finite_differences():
+    for design in data.DESIGNS:
+        x = data.sample_x(np.random.default_rng(3), design, 20, 8, 0.5)
+        g = data.grad_fstar(x)
+        h = 1e-6
+        for j in range(8):
+            e = np.zeros(8)
+            e[j] = h
+            fd = (data.fstar(x + e) - data.fstar(x - e)) / (2 * h)
+            np.testing.assert_allclose(g[:, j], fd, rtol=1e-6, atol=1e-8)
+
+
+def _brute_projection(v, r):
+    """Independent solver: min ||w - v||^2 s.t. sum(u + z) <= r with w = u - z, u, z >= 0."""
+    d = v.size
+    res = minimize(
+        lambda uz: np.sum((uz[:d] - uz[d:] - v) ** 2),
+        np.zeros(2 * d),
+        jac=lambda uz: np.concatenate([2 * (uz[:d] - uz[d:] - v), -2 * (uz[:d] - uz[d:] - v)]),
+        bounds=[(0, None)] * (2 * d),
+        constraints=[
+            {"type": "ineq", "fun": lambda uz: r - uz.sum(), "jac": lambda uz: -np.ones(2 * d)}
+        ],
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
+    return res.x[:d] - res.x[d:]
+
+
+def test_l1_projection_matches_brute_force():
+    rng = np.random.default_rng(4)
+    for trial in range(20):
+        v = rng.standard_normal(6) * 2
+        r = float(rng.uniform(0.1, 1.2) * np.abs(v).sum())
+        w = models.project_l1(torch.tensor(v[None]), torch.tensor([r]))[0].numpy()
+        np.testing.assert_allclose(w, _brute_projection(v, r), atol=1e-6, err_msg=str(trial))
+        warm, _ = models.project_l1_warm(
+            torch.tensor(v[None]), torch.tensor([r]), torch.tensor([rng.uniform(0, 3)])
+        )
+        np.testing.assert_allclose(warm[0].numpy(), w, atol=1e-12)
+    # an infinite radius and a point already inside are left alone
+    v = torch.tensor([[3.0, -4.0], [0.1, 0.2]], dtype=torch.float64)
+    out = models.project_l1(v, torch.tensor([float("inf"), 1.0], dtype=torch.float64))
+    np.testing.assert_array_equal(out.numpy(), v.numpy())
+
+
+def test_constraint_holds_after_every_step(monkeypatch):
+    seen = []
+    real = models.project_l1_warm
+
+    def spy(v, radius, theta0):
+        out, theta = real(v, radius, theta0)
+        finite = torch.isfinite(radius)
+        seen.append(float((out.abs().sum(1) - radius)[finite].max()))
+        return out, theta
+
+    monkeypatch.setattr(models, "project_l1_warm", spy)
+    x = torch.rand(2, 40, 8, generator=torch.Generator().manual_seed(5)) * 2 - 1
+    y = torch.sin(3 * x[..., 0])
+    _, loss, steps, excess = train.fit(
+        x,
+        y,
+        [2.0, 5.0, float("inf")],
+        width=6,
+        depth=3,
+        act="tanh",
+        lr=0.1,
+        momentum=0.9,
+        epochs=0,
+        batch=16,
+        min_steps=30,
+        anneal=10.0,
+        warm=0.5,
+        gen=torch.Generator().manual_seed(0),
+    )
+    assert steps == 30 and len(seen) == 31  # the initial projection and one per step
+    assert max(seen) < 1e-5 and excess < 1e-5
+    assert torch.isfinite(loss).all()
+
+
+def test_lasso_matches_scikit_learn():
+    from sklearn.linear_model import Lasso, LassoCV
+
+    rng = np.random.default_rng(6)
+    x = rng.uniform(-1, 1, (120, 15))
+    y = 2 * x[:, 0] - x[:, 3] + 0.3 * rng.standard_normal(120)
+    coef, icpt, alpha = models.lasso(x, y, 4, 12, tol=1e-12)
+    ref = Lasso(alpha=alpha, tol=1e-12, max_iter=100000).fit(x, y)
+    np.testing.assert_allclose(coef, ref.coef_, atol=1e-8)
+    assert icpt == pytest.approx(ref.intercept_, abs=1e-8)
+    cv = LassoCV(cv=4, alphas=12, tol=1e-12, max_iter=100000).fit(x, y)  # contiguous 4 folds
+    assert alpha == pytest.approx(cv.alpha_, rel=1e-9)
+
+
+def test_samplers_follow_their_laws():
+    rng = np.random.default_rng(7)
+    u = data.sample_x(rng, "uniform", 40000, 6)
+    assert u.min() >= -1 and u.max() <= 1
+    np.testing.assert_allclose(u.var(0), 1 / 3, atol=0.01)
+    g = data.sample_x(rng, "gaussian", 40000, 6, rho=0.5)
+    c = np.corrcoef(g.T)
+    for i, j in itertools.product(range(6), repeat=2):
+        assert c[i, j] == pytest.approx(0.5 ** abs(i - j), abs=0.02)
+    np.testing.assert_allclose(g.var(0), 1.0, atol=0.03)
+    # nested: the first rows do not depend on n
+    a, ya = data.training_set(1, "gaussian", 10, 50, 0, 0.5, 0.3)
+    b, yb = data.training_set(1, "gaussian", 10, 80, 0, 0.5, 0.3)
+    np.testing.assert_array_equal(a, b[:50])
+    np.testing.assert_array_equal(ya, yb[:50])
+    # the uniform design: Var f* = 1/2 + 4/9 + sinh(2)/6 + E tanh(2 x)^2
+    tanh2 = np.mean(np.tanh(2 * np.linspace(-1, 1, 200001)) ** 2)
+    exact = 0.5 + 4 / 9 + np.sinh(2) / 6 + tanh2
+    assert data.signal_variance(0, "uniform", 0.0) == pytest.approx(exact, rel=0.01)
+
+
+def test_selection_measures_on_constructed_cases():
+    imp = np.array([5, 4, 3, 2, 1, 0.5, 0.1, 0.0])
+    assert metrics.tpr(imp) == 1 and metrics.auc(imp) == 1
+    imp = np.array([5, 4, 3, 2, 0.0, 0.5, 0.1, 0.0])  # x5 below two irrelevant, tied with one
+    assert metrics.tpr(imp) == pytest.approx(0.8)
+    assert metrics.auc(imp) == pytest.approx((4 * 3 + 0.5) / 15)
+    out = metrics.measures(np.array([np.nan]), np.zeros((1, 8)), np.zeros(1), np.zeros((1, 8)))
+    assert out == {"diverged": 1.0}
+
+
+def test_slope_and_nstar():
+    ns = np.array([250, 500, 1000, 2000, 4000])
+    vals = 3.0 * ns[:, None] ** -0.5 * np.array([[1.0, 1.1, 0.9]])
+    s, lo, hi = summary.slope(ns, vals, 300, 50, np.random.default_rng(0))
+    assert s == pytest.approx(-0.5) and lo <= -0.5 + 1e-9 <= hi + 2e-9
+    assert summary.nstar(ns, [0, 1, 0, 1, 1], 0.8) == 2000
+    assert np.isnan(summary.nstar(ns, [0, 0, 0, 0, 0.5], 0.8))
+
+
+def test_bad_input_is_rejected_with_a_clear_message():
+    with pytest.raises(ValueError, match="unknown design 'cube'"):
+        data.sample_x(np.random.default_rng(0), "cube", 5, 6)
+    with pytest.raises(ValueError, match="smaller than the support"):
+        data.sample_x(np.random.default_rng(0), "uniform", 5, 3)
+
+
+def test_cell_is_deterministic_and_diverging_runs_are_recorded():
+    p = dict(
+        design="uniform",
+        x="uniform",
+        rho=0.0,
+        activation="tanh",
+        d=8,
+        n=60,
+        trials=2,
+        seed=3,
+        snr=4.0,
+        n_test=50,
+        val_fraction=0.2,
+        radii=[4.0],
+        network=dict(
+            width=4, depth=3, lr=0.1, momentum=0.9, batch=32, steps=15, anneal=5.0, warm=0.5
+        ),
+        lasso=dict(use=True, folds=3, alphas=5),
+    )
+    a, _ = train.run_cell(p)
+    b, _ = train.run_cell(p)
+    assert a.to_csv(float_format="%.17g") == b.to_csv(float_format="%.17g")
+    p["network"]["lr"] = 1e6  # explodes
+    c, _ = train.run_cell(p)
+    div = c[(c.method == "free") & (c.measure == "diverged")].value
+    assert (div == 1).all()

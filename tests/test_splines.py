@@ -1,0 +1,277 @@
+"""Splines family: path norm and TV² against finite differences, rebalancing, merging, the
+minimal-cost interpolants, batching, determinism and bad input."""
+
+import numpy as np
+import pytest
+import torch
+
+from sparsenets.splines import data, metrics, models, train
+from sparsenets.splines.settings import settings
+
+
+def random_net(rng, K=12, d=1):
+    W = rng.standard_normal((K, d))
+    b = rng.uniform(-0.8, 0.8, K) * np.linalg.norm(W, axis=1)
+    v = rng.standard_normal(K)
+    return W, b, v
+
+
+def fd_tv(W, b, v, a=0.0, c=0.0, lo=-3.0, hi=3.0, n=200_001):
+    """∫|f''| by second differences on a dense grid (knots inside [lo, hi])."""
+    x = np.linspace(lo, hi, n)
+    f = metrics.evaluate(W, b, v, np.atleast_1d(a), c, x[:, None])
+    h = x[1] - x[0]
+    return np.sum(np.abs(np.diff(f, 2))) / h
+
+
+def test_tv_and_path_norm_match_finite_differences():
+    rng = np.random.default_rng(0)
+    W, b, v = random_net(rng)
+    fd = fd_tv(W, b, v, a=0.3)
+    assert metrics.rtv(W, b, v) == pytest.approx(fd, rel=1e-5)
+    # Distinct knots, no cancellation: path norm equals TV².
+    assert metrics.path_norm(W, v) == pytest.approx(fd, rel=1e-5)
+
+
+def test_cancelling_neurons_path_norm_exceeds_tv():
+    # σ(x) − σ(−x) = x: path norm 2, TV² 0; σ(x) + σ(−x) = |x|: both 2.
+    W = np.array([[1.0], [-1.0]])
+    b = np.zeros(2)
+    assert metrics.path_norm(W, np.array([1.0, -1.0])) == 2.0
+    assert metrics.rtv(W, b, np.array([1.0, -1.0])) == pytest.approx(0.0, abs=1e-12)
+    assert fd_tv(W, b, np.array([1.0, -1.0])) == pytest.approx(0.0, abs=1e-4)
+    assert metrics.rtv(W, b, np.array([1.0, 1.0])) == pytest.approx(2.0)
+    assert fd_tv(W, b, np.array([1.0, 1.0])) == pytest.approx(2.0, rel=1e-5)
+
+
+def test_merging_duplicates_and_antipodes_in_3d():
+    rng = np.random.default_rng(1)
+    w = rng.standard_normal(3)
+    # The same hyperplane at two scales, its antipode, and an unrelated neuron.
+    W = np.stack([w, 2 * w, -0.5 * w, rng.standard_normal(3)])
+    b = np.array([0.3, 0.6, -0.15, 0.1])
+    v = np.array([1.0, 0.5, 2.0, 1.0])
+    u, t, alpha = metrics.merge(W, b, v)
+    assert len(alpha) == 2
+    n = np.linalg.norm(w)
+    big = alpha[np.argmax(np.abs(alpha))]
+    assert big == pytest.approx(1.0 * n + 0.5 * 2 * n + 2.0 * 0.5 * n)
+    assert metrics.active(W, b, v) == 2
+    # Antipodal pair with opposite coefficients: linear, no active hyperplane.
+    assert metrics.rtv(np.stack([w, -w]), np.array([0.2, -0.2]), np.array([1.0, -1.0])) < 1e-12
+
+
+def test_rebalancing_keeps_function_and_reaches_path_norm():
+    rng = np.random.default_rng(2)
+    W, b, v = random_net(rng, K=30, d=4)
+    X = rng.standard_normal((50, 4))
+    W2, b2, v2 = metrics.rebalance(W, b, v)
+    a = rng.standard_normal(4)
+    np.testing.assert_allclose(
+        metrics.evaluate(W2, b2, v2, a, 0.2, X), metrics.evaluate(W, b, v, a, 0.2, X), rtol=1e-12
+    )
+    assert metrics.half_decay(W2, v2) == pytest.approx(metrics.path_norm(W, v), rel=1e-13)
+    assert metrics.balance_residual(W2, v2) < 1e-14
+    # Any other rescaling costs more (AM-GM).
+    c = rng.uniform(0.5, 2.0, 30)
+    assert metrics.half_decay(W * c[:, None], v / c) >= metrics.path_norm(W, v)
+
+
+def test_min_tv_is_connect_the_dots_and_noskip_formula():
+    x = np.array([-1.0, 0.0, 1.0])
+    assert metrics.min_tv(x, np.array([0.0, 1.0, 0.0])) == pytest.approx(2.0)
+    # Collinear data y = s x: free with skip, cost |s| without.
+    xs = np.linspace(-1, 1, 6)
+    assert metrics.min_tv(xs, 2.5 * xs) == pytest.approx(0.0, abs=1e-12)
+    assert metrics.min_noskip(xs, 2.5 * xs) == pytest.approx(2.5)
+    # The no-skip minimum against a brute-force search over the two outer slopes.
+    rng = np.random.default_rng(3)
+    x = np.sort(rng.uniform(-1, 1, 7))
+    y = 3 * x + 0.2 * rng.standard_normal(7)
+    s = np.diff(y) / np.diff(x)
+    D = np.sum(np.abs(np.diff(s)))
+    grid = np.linspace(-15, 15, 1201)
+    A, B = np.meshgrid(grid, grid)
+    cost = np.maximum(D + np.abs(s[0] - A) + np.abs(B - s[-1]), np.abs(A + B))
+    assert metrics.min_noskip(x, y) == pytest.approx(cost.min(), abs=0.03)
+    assert metrics.min_noskip(x, y) <= cost.min() + 1e-12
+
+
+def test_noskip_cost_of_a_net_matches_end_slopes():
+    W = np.array([[1.0], [-2.0]])
+    b = np.array([0.5, 0.2])
+    v = np.array([1.5, 0.25])
+    left, right = metrics.end_slopes(W, v)
+    x = np.array([-50.0, -49.0, 49.0, 50.0])
+    f = metrics.evaluate(W, b, v, np.zeros(1), 0.0, x[:, None])
+    assert left == pytest.approx(f[1] - f[0]) and right == pytest.approx(f[3] - f[2])
+
+
+def test_knots_at_the_right_places():
+    W = np.array([[2.0], [-1.0], [4.0]])
+    b = np.array([-1.0, 0.3, -2.0])  # knots 0.5, 0.3, 0.5 (duplicate)
+    v = np.array([1.0, 1.0, 0.5])
+    pos, jump = metrics.knots(W, b, v)
+    np.testing.assert_allclose(pos, [0.3, 0.5])
+    np.testing.assert_allclose(jump, [1.0, 4.0])
+
+
+def test_gradient_of_the_objective_matches_finite_differences():
+    gen = torch.Generator().manual_seed(0)
+    params, mask = models.init_shallow(gen, 2, 5, 2, [5, 3], 0.5, 1.0)
+    X = torch.randn(2, 7, 2, generator=gen, dtype=torch.float64)
+    y = torch.randn(2, 7, generator=gen, dtype=torch.float64)
+    skip = torch.tensor([1.0, 0.0], dtype=torch.float64)
+    lam = torch.tensor([0.1, 0.01], dtype=torch.float64)
+
+    def J(p):
+        return train.objective(
+            p,
+            lambda q: models.shallow(q, X, mask, skip),
+            lambda q: models.shallow_decay(q, mask),
+            y,
+            lam,
+        )[0].sum()
+
+    for p in params.values():
+        p.requires_grad_(True)
+    grads = torch.autograd.grad(J(params), list(params.values()))
+    h = 1e-6
+    with torch.no_grad():
+        for (name, p), g in zip(params.items(), grads, strict=True):
+            flat = p.view(-1)
+            for j in range(0, flat.numel(), max(1, flat.numel() // 5)):
+                old = flat[j].item()
+                flat[j] = old + h
+                up = J(params).item()
+                flat[j] = old - h
+                down = J(params).item()
+                flat[j] = old
+                assert g.view(-1)[j].item() == pytest.approx((up - down) / (2 * h), abs=1e-6), name
+    # Masked neurons get no gradient at all.
+    assert torch.all(grads[2][1, 3:] == 0)
+
+
+def _spec(experiment="oned"):
+    cfg = {
+        "oned": {
+            "kinds": ["random"],
+            "n": [5],
+            "trials": 2,
+            "widths": [6, 10],
+            "lambdas": [1e-2, 1e-3],
+            "slope": 3.0,
+            "amplitude": 0.1,
+            "init_scale": 1e-2,
+            "knot_range": 1.2,
+            "optimizer": {
+                "adam_steps": 30,
+                "lr": 1e-2,
+                "lr_final": 1e-3,
+                "gd_steps": 5,
+                "gd_lr": 1e-3,
+            },
+        },
+        "highd": {
+            "dims": [2],
+            "n": 6,
+            "trials": 1,
+            "width": 8,
+            "lambdas": [1e-3],
+            "init_scale": 1e-2,
+            "knot_range": 1.0,
+            "optimizer": {
+                "adam_steps": 20,
+                "lr": 1e-2,
+                "lr_final": 1e-3,
+                "gd_steps": 5,
+                "gd_lr": 1e-3,
+            },
+        },
+        "deep": {
+            "depths": [3],
+            "input_dim": 4,
+            "width": 5,
+            "n": 10,
+            "n_test": 5,
+            "trials": 1,
+            "lambdas": [1e-3, 1e-1],
+            "optimizer": {
+                "adam_steps": 20,
+                "lr": 1e-2,
+                "lr_final": 1e-3,
+                "gd_steps": 5,
+                "gd_lr": 1e-3,
+            },
+        },
+    }
+    return settings(cfg)
+
+
+def test_batched_members_equal_separate_runs():
+    spec = _spec()["oned-random-N5"]
+    d = data.generate(5, "oned", spec["data"])
+    full = train.run(d, spec, 5, "s")
+    assert len(full["member_trial"]) == 2 * 2 * 2 * 2
+    # Re-run the same member grid: identical (deterministic); members are independent, so the
+    # loss of each member equals its own objective at its own parameters.
+    again = train.run(d, spec, 5, "s")
+    for k in full:
+        np.testing.assert_array_equal(full[k], again[k])
+    i = 5
+    m = {k: full[f"member_{k}"][i] for k in ("trial", "lam", "width", "skip")}
+    K = int(m["width"])
+    W, b, v = full["param_W"][i, :K], full["param_b"][i, :K], full["param_v"][i, :K]
+    f = metrics.evaluate(
+        W, b, v, full["param_a"][i] * m["skip"], full["param_c"][i], d["X"][m["trial"]]
+    )
+    J = np.mean((f - d["y"][m["trial"]]) ** 2) + 0.5 * m["lam"] * np.sum(v**2 + W[:, 0] ** 2)
+    assert full["history_loss"][-1][i] == pytest.approx(J, rel=1e-10)
+    assert np.all(full["param_v"][:, 6:][full["member_width"] == 6] == 0)
+
+
+def test_same_inputs_give_identical_metrics(tmp_path):
+    from sparsenets.common.io import write_csv
+
+    for experiment, setting in [("highd", "highd-d2"), ("deep", "deep-L3")]:
+        spec = _spec()[setting]
+        out = []
+        for rep in range(2):
+            d = data.generate(3, experiment, spec["data"])
+            run = train.run(d, spec, 3, setting)
+            tabs = (
+                metrics.deep_tables(setting, d, run)
+                if experiment == "deep"
+                else metrics.shallow_tables(experiment, setting, d, run)
+            )
+            path = tmp_path / f"{setting}-{rep}.csv"
+            write_csv(path, tabs["nets"])
+            out.append(path.read_bytes())
+        assert out[0] == out[1]
+
+
+def test_samplers():
+    d = data.oned(1, "trend", 50, 4, 3.0, 0.1)
+    x = d["X"][..., 0]
+    assert np.all(np.diff(x, axis=1) >= 1 / 50 - 1e-12) and x.min() > -1 and x.max() < 1
+    assert np.max(np.abs(d["y"] - 3 * x)) <= 0.1 + 1e-12
+    deep = data.deep(1, 8, 4000, 10, 1)
+    P = deep["P"][0]
+    np.testing.assert_allclose(P @ P.T, np.eye(3), atol=1e-12)
+    assert np.mean(deep["y"]) == pytest.approx(2 * np.sqrt(2 / np.pi), abs=0.1)  # E|z1|+E|z2|
+
+
+def test_bad_input_is_named():
+    with pytest.raises(ValueError, match="unknown data kind 'wiggly'"):
+        data.oned(0, "wiggly", 5, 1, 1.0, 0.1)
+    with pytest.raises(ValueError, match="n = 2"):
+        data.oned(0, "random", 2, 1, 1.0, 0.1)
+    with pytest.raises(ValueError, match="input_dim = 2"):
+        data.deep(0, 2, 5, 5, 1)
+
+
+def test_divergence_is_recorded_not_raised():
+    spec = _spec()["oned-random-N5"]
+    spec["optimizer"] = {"adam_steps": 0, "lr": 1.0, "lr_final": 1.0, "gd_steps": 50, "gd_lr": 1e6}
+    out = train.run(data.generate(1, "oned", spec["data"]), spec, 1, "s")
+    assert out["diverged"].all()
