@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 SNAKEMAKE := $(VENV)/bin/snakemake --profile workflow/profiles/default
-SMOKE := --configfile config/smoke.yaml --replace-workflow-config
+SMOKE := --configfile config/smoke.yaml
 STAMP := $(VENV)/.installed
 
 .PHONY: paper smoke test lint benchmark report arxiv clean setup tex

@@ -7,7 +7,11 @@ from sparsenets import FAMILIES
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The paper scale by default; a config file given on the command line (e.g. config/smoke.yaml)
+# replaces it whole, also inside cluster jobs, which get `--configfiles` but no replace flag.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"
