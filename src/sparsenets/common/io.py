@@ -15,6 +15,11 @@ import numpy as np
 import pandas as pd
 
 
+def as_list(value) -> list:
+    """The paths of one --in key as a list: the CLI gives a key with a single path as a string."""
+    return value if isinstance(value, list) else [value]
+
+
 class InputError(ValueError):
     """A file or setting that cannot be used: the CLI reports it in one paragraph, no traceback."""
 

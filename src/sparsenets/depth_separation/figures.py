@@ -5,7 +5,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sparsenets.common.io import read_csv
+from sparsenets.common.io import as_list, read_csv
 from sparsenets.common.plotting import save, use_style
 
 LABELS = {
@@ -19,7 +19,7 @@ MEASURES = {"test_sq": "test squared error", "test_01": "test 0-1 error"}
 
 
 def _tables(paths) -> dict:
-    return {Path(p).stem: read_csv(p) for p in (paths if isinstance(paths, list) else [paths])}
+    return {Path(p).stem: read_csv(p) for p in as_list(paths)}
 
 
 def _label(variant):

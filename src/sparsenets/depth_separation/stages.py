@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from sparsenets.common.io import read_npz, write_csv, write_npz
+from sparsenets.common.io import as_list, read_npz, write_csv, write_npz
 
 
 def data(inputs, outputs, params):
@@ -28,7 +28,7 @@ RUN_NAME = re.compile(r"^(?P<law>[A-Za-z0-9]+)_d(?P<d>\d+)_(?P<learner>[a-z0-9]+
 def metrics(inputs, outputs, params):
     from sparsenets.depth_separation.metrics import tables
 
-    paths = inputs["runs"] if isinstance(inputs["runs"], list) else [inputs["runs"]]
+    paths = as_list(inputs["runs"])
     runs = []
     for path in paths:
         m = RUN_NAME.match(Path(path).stem)

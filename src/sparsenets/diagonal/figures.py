@@ -5,7 +5,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from sparsenets.common.io import read_csv
+from sparsenets.common.io import as_list, read_csv
 from sparsenets.common.plotting import save, use_style
 from sparsenets.diagonal.data import DIGIT_SIDE
 
@@ -15,7 +15,7 @@ SUPPORT_COLOR, OFF_COLOR, NOISE_COLOR = "C0", "0.6", "C1"
 def _tables(paths) -> dict:
     """{"es_error": {"summary": DataFrame, …}, …} from files named <experiment>_<table>.csv."""
     out = {}
-    for path in paths if isinstance(paths, list) else [paths]:
+    for path in as_list(paths):
         experiment, table = Path(path).stem.rsplit("_", 1)
         out.setdefault(experiment, {})[table] = read_csv(path)
     return out

@@ -1,6 +1,6 @@
 """The diagonal family's stages, as called by the rules in workflow/rules/diagonal.smk."""
 
-from sparsenets.common.io import read_npz, write_csv, write_npz
+from sparsenets.common.io import as_list, read_npz, write_csv, write_npz
 
 
 def data(inputs, outputs, params):
@@ -18,7 +18,7 @@ def train(inputs, outputs, params):
 def metrics(inputs, outputs, params):
     from sparsenets.diagonal.metrics import tables
 
-    runs = inputs["runs"] if isinstance(inputs["runs"], list) else [inputs["runs"]]
+    runs = as_list(inputs["runs"])
     out = tables(
         params["experiment"], read_npz(inputs["data"]), [read_npz(r) for r in runs], params["seed"]
     )

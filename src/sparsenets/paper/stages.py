@@ -26,7 +26,7 @@ BUILD_DIR = "build"  # latexmk's output folder inside the paper folder, emptied 
 
 def _paths(inputs: dict, key: str) -> list:
     value = inputs.get(key, [])
-    return [Path(p) for p in ([value] if isinstance(value, str) else value)]
+    return [Path(p) for p in io.as_list(value)]
 
 
 def _by_family(inputs: dict, key: str) -> dict:

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from sparsenets.common.io import read_csv, write_csv
+from sparsenets.common.io import as_list, read_csv, write_csv
 
 
 def solve(inputs, outputs, params):
@@ -58,19 +58,15 @@ def train(inputs, outputs, params):
     write_csv(outputs["train"], pd.DataFrame(rows))
 
 
-def _list(x):
-    return x if isinstance(x, list) else [x]
-
-
 def metrics(inputs, outputs, params):
     from sparsenets.phase_transition import metrics as m
 
-    trials = pd.concat([read_csv(p) for p in _list(inputs["trials"])], ignore_index=True)
+    trials = pd.concat([read_csv(p) for p in as_list(inputs["trials"])], ignore_index=True)
     trials = trials.sort_values(["experiment", "sigma", "d", "n", "trial"], kind="stable")
     write_csv(outputs["trials"], trials)
     write_csv(outputs["cells"], m.cells(trials))
     write_csv(outputs["thresholds"], m.thresholds(trials, params["seed"]))
-    train = pd.concat([read_csv(p) for p in _list(inputs["train"])], ignore_index=True)
+    train = pd.concat([read_csv(p) for p in as_list(inputs["train"])], ignore_index=True)
     write_csv(outputs["train_cells"], m.train_cells(train.sort_values(["d", "n", "trial"])))
 
 

@@ -2,11 +2,7 @@
 
 import pandas as pd
 
-from sparsenets.common.io import read_csv, write_csv
-
-
-def _list(value):
-    return value if isinstance(value, list) else [value]
+from sparsenets.common.io import as_list, read_csv, write_csv
 
 
 def fit(inputs, outputs, params):
@@ -35,7 +31,7 @@ def metrics(inputs, outputs, params):
     from sparsenets.common.seeding import generator
     from sparsenets.sparse_dnn.summary import summary
 
-    cells = pd.concat([read_csv(p) for p in _list(inputs["cells"])], ignore_index=True)
+    cells = pd.concat([read_csv(p) for p in as_list(inputs["cells"])], ignore_index=True)
     cells = cells.sort_values(["d", "n", "trial", "method", "radius", "measure"], kind="stable")
     rng = generator(params["seed"], "sparse_dnn", params["design"], "bootstrap")
     write_csv(outputs["cells"], cells.reset_index(drop=True))
@@ -45,13 +41,13 @@ def metrics(inputs, outputs, params):
 def figure(inputs, outputs, params):
     from sparsenets.sparse_dnn.figures import draw
 
-    draw(params, _list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"])
+    draw(params, as_list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"])
 
 
 def claims(inputs, outputs, params):
     from sparsenets.sparse_dnn.claims import report
 
-    report(_list(inputs["tables"]), outputs, params)
+    report(as_list(inputs["tables"]), outputs, params)
 
 
 STAGES = {"fit": fit, "metrics": metrics, "figure": figure, "claims": claims}

@@ -2,11 +2,7 @@
 
 import pandas as pd
 
-from sparsenets.common.io import read_npz, write_csv, write_npz
-
-
-def _list(x):
-    return x if isinstance(x, list) else [x]
+from sparsenets.common.io import as_list, read_npz, write_csv, write_npz
 
 
 def data(inputs, outputs, params):
@@ -28,7 +24,7 @@ def metrics(inputs, outputs, params):
 
     tables = {}
     for setting, d, r in zip(
-        params["settings"], _list(inputs["data"]), _list(inputs["runs"]), strict=True
+        params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
     ):
         if params["experiment"] == "deep":
             out = deep_tables(setting, read_npz(d), read_npz(r))
@@ -46,7 +42,7 @@ def curves(inputs, outputs, params):
     frames = [
         draw_curves(read_npz(d), read_npz(r), s)
         for s, d, r in zip(
-            params["settings"], _list(inputs["data"]), _list(inputs["runs"]), strict=True
+            params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
         )
     ]
     write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
@@ -55,13 +51,15 @@ def curves(inputs, outputs, params):
 def figure(inputs, outputs, params):
     from sparsenets.splines.figures import draw
 
-    draw(params["figure"], _list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"])
+    draw(
+        params["figure"], as_list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"]
+    )
 
 
 def claims(inputs, outputs, params):
     from sparsenets.splines.claims import report
 
-    report(_list(inputs["tables"]), outputs, params)
+    report(as_list(inputs["tables"]), outputs, params)
 
 
 STAGES = {
