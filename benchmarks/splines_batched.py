@@ -1,4 +1,4 @@
-"""Batched training (all trials × λ × widths × skip variants of a setting in one run) against
+"""Batched training (all trials × λ × skip variants of a setting in one run per width) against
 training the same nets one at a time; prints both wall times and the ratio."""
 
 import time
@@ -11,7 +11,7 @@ SPEC = {
     "experiment": "oned",
     "data": {"kind": "random", "n": 20, "trials": 2, "slope": 3.0, "amplitude": 0.1},
     "net": {"widths": [64, 256], "skips": [1, 0], "init_scale": 1e-3, "knot_range": 1.2},
-    "lambdas": [1e-3, 1e-4, 1e-5],
+    "lambdas": [1e-3, 3e-4, 1e-4],
     "optimizer": {"adam_steps": 400, "lr": 1e-2, "lr_final": 1e-4, "gd_steps": 100, "gd_lr": 1e-3},
 }
 

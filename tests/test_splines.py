@@ -152,6 +152,50 @@ def test_gradient_of_the_objective_matches_finite_differences():
     assert torch.all(grads[2][1, 3:] == 0)
 
 
+def test_scale_residual_is_the_derivative_along_a_neuron_scaling():
+    """The smooth residual's neuron-scale component is d/ds J at s = 1 for (w_k, b_k) →
+    s·(w_k, b_k), which does not move the knot: checked against finite differences."""
+    gen = torch.Generator().manual_seed(1)
+    params, mask = models.init_shallow(gen, 1, 4, 1, [4], 0.7, 1.0)
+    X = torch.linspace(-1, 1, 6, dtype=torch.float64)[None, :, None]
+    y = torch.sin(3 * X[..., 0])
+    skip = torch.ones(1, dtype=torch.float64)
+    lam = torch.tensor([0.05], dtype=torch.float64)
+
+    def forward(p):
+        return models.shallow(p, X, mask, skip)
+
+    def decay(p):
+        return models.shallow_decay(p, mask)
+
+    def J(p):
+        return train.objective(p, forward, decay, y, lam)[0].sum()
+
+    for p in params.values():
+        p.requires_grad_(True)
+    grads = torch.autograd.grad(J(params), list(params.values()))
+    res = train.residuals(params, grads, decay, lam)
+    g = dict(zip(params, grads, strict=True))
+    h = 1e-6
+    radial = []
+    with torch.no_grad():
+        for k in range(4):
+            Js = []
+            for s in (1 + h, 1 - h):
+                q = {name: t.clone() for name, t in params.items()}
+                q["W"][0, k] *= s
+                q["b"][0, k] *= s
+                Js.append(J(q).item())
+            radial.append((Js[0] - Js[1]) / (2 * h))
+        smooth = np.sqrt(
+            sum(float((g[n] ** 2).sum()) for n in ("v", "a", "c")) + np.sum(np.square(radial))
+        )
+        scale = float(lam[0] * torch.sqrt(decay(params))[0])
+    assert res["rel_smooth"][0] == pytest.approx(smooth / scale, rel=1e-6)
+    full = np.sqrt(sum(float((t**2).sum()) for t in grads))
+    assert res["rel_grad"][0] == pytest.approx(full / scale, rel=1e-12)
+
+
 def _spec(experiment="oned"):
     cfg = {
         "oned": {

@@ -11,7 +11,7 @@ SPL_EXPERIMENTS = ["oned", "highd", "deep"]
 SPL_GROUPS = {e: experiment_settings(SPL, e) for e in SPL_EXPERIMENTS}
 SPL_TABLES = ["nets", "units", "history"]
 SPL_FIGURES = ["functions", "tv_ratio", "balance", "noskip", "highd", "spectra", "rank"]
-SPL_TEX_TABLES = ["settings", "oned"]
+SPL_TEX_TABLES = ["settings", "oned", "residuals"]
 SPL_METRICS = metrics_tables(SPL_OUT, SPL_EXPERIMENTS, SPL_TABLES) + [
     f"{SPL_OUT}/metrics/oned_curves.csv"
 ]
@@ -184,6 +184,7 @@ rule splines_claims:
         numbers=FAMILY_OUTPUTS["splines"]["numbers"],
         settings=f"{SPL_OUT}/tables/settings.tex",
         oned=f"{SPL_OUT}/tables/oned.tex",
+        residuals=f"{SPL_OUT}/tables/residuals.tex",
     log:
         log_path("splines_claims"),
     benchmark:
@@ -197,7 +198,7 @@ rule splines_claims:
         "{params.cli} splines claims --in tables={input.tables}"
         " --out claims={output.claims} --out numbers={output.numbers}"
         " --out settings={output.settings} --out oned={output.oned}"
-        " --params {params.spec:q} > {log} 2>&1"
+        " --out residuals={output.residuals} --params {params.spec:q} > {log} 2>&1"
 
 
 # `snakemake splines`: this family's claims, numbers, figures and tables, without the paper.

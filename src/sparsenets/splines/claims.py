@@ -261,6 +261,42 @@ def oned_table(t) -> str:
     )
 
 
+def residuals_table(t) -> str:
+    """Median residuals per experiment and λ over every final net: is the trained point a
+    minimiser? (Relative to λ‖w‖; balance: neurons for shallow nets, layers for deep ones.)"""
+    rows = []
+    for experiment in ("oned", "highd", "deep"):
+        n = _final(wide(t[experiment]["nets"]))
+        for lam, g in n.groupby("lam"):
+            shallow = experiment != "deep"
+            rows.append(
+                [
+                    experiment,
+                    format_number(float(lam)),
+                    str(len(g)),
+                    format_number(float(g.rel_mse.median())),
+                    format_number(float(g.rel_grad.median())),
+                    format_number(float(g.rel_smooth.median())) if shallow else "--",
+                    format_number(
+                        float((g.balance_residual if shallow else g.layer_balance).median())
+                    ),
+                ]
+            )
+    return tabular(
+        "lrrrrrr",
+        [
+            "experiment",
+            r"$\lambda$",
+            "nets",
+            "rel.\\ MSE",
+            r"$\frac{\|\nabla J\|}{\lambda\|w\|}$",
+            r"$\frac{\|\nabla_{\text{smooth}} J\|}{\lambda\|w\|}$",
+            "balance res.",
+        ],
+        rows,
+    )
+
+
 def numbers(t, r1, r2, r3, r4, r5, claims, cfg) -> dict:
     fmt = format_number
     n = {
@@ -318,3 +354,4 @@ def report(paths, outputs, params) -> None:
     write_json(outputs["numbers"], numbers(t, r1, r2, r3, r4, r5, claims, cfg))
     write_text(outputs["settings"], settings_table(cfg))
     write_text(outputs["oned"], oned_table(t))
+    write_text(outputs["residuals"], residuals_table(t))

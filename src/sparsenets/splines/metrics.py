@@ -119,6 +119,13 @@ def min_noskip(x, y) -> float:
 # Deep nets
 
 
+def layer_balance(Ws) -> float:
+    """Σ_l |‖W_l‖² − ‖W_{l+1}‖²| / Σ_l ‖W_l‖²: 0 iff all layers have equal norms, as at every
+    stationary point (scaling (W_l, b_l) by s and W_{l+1} by 1/s leaves a ReLU net unchanged)."""
+    sq = np.array([np.sum(W**2) for W in Ws])
+    return float(np.sum(np.abs(np.diff(sq))) / np.sum(sq)) if sq.sum() > 0 else 0.0
+
+
 def effective_rank(M, tol=RANK_TOL) -> int:
     s = np.linalg.svd(M, compute_uv=False)
     return int(np.sum(s > tol * s[0])) if s[0] > 0 else 0
@@ -174,6 +181,8 @@ def shallow_tables(experiment, setting, data, run):
             "mse": float(np.mean((f - yt) ** 2)),
             "rel_mse": float(np.mean((f - yt) ** 2) / np.mean((yt - yt.mean()) ** 2)),
             "grad_norm": float(run["history_grad_norm"][-1][i]),
+            "rel_grad": float(run["final_rel_grad"][i]),
+            "rel_smooth": float(run["final_rel_smooth"][i]),
             "path_norm": pn,
             "half_decay": half_decay(W, v),
             "decay_excess": half_decay(W, v) / pn - 1 if pn > 0 else 0.0,
@@ -231,7 +240,10 @@ def deep_tables(setting, data, run):
     for i, m in members.iterrows():
         row = {
             "grad_norm": float(run["history_grad_norm"][-1][i]),
+            "rel_grad": float(run["final_rel_grad"][i]),
+            "layer_balance": layer_balance([run[f"param_W{j}"][i] for j in range(depth)]),
             "mse": float(run["history_mse"][-1][i]),
+            "rel_mse": float(run["history_mse"][-1][i] / np.var(data["y"][m.trial])),
         }
         ranks = []
         for layer in range(depth):

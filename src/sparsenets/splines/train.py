@@ -3,6 +3,13 @@
 Adam (step lr for half the Adam steps, then decaying exponentially to lr_final), then plain
 gradient descent (the polish), on J = (1/n)Σ(f(x_i) − y_i)² + (λ/2)·Σ weights². The
 stationarity residual ‖∇J‖ and the loss are recorded per member on a log-spaced grid of steps.
+
+At a stationary point the loss gradient cancels the decay gradient λ·w, so residuals are reported
+relative to λ‖w‖ (w: the decayed weights): `rel_grad` = ‖∇J‖/(λ‖w‖). ReLU nets are not
+differentiable where a knot sits on a data point, which is where minimal-TV splines put them, so
+the knot coordinates' gradient need not vanish at a minimiser. `rel_smooth` leaves them out: the
+gradient in the output weights v, the skip (a, c) and each neuron's scale (the derivative of J
+along (w_k, b_k) → s·(w_k, b_k), which does not move the knot), relative to λ‖w‖.
 """
 
 import itertools
@@ -29,8 +36,22 @@ def grad_norm(grads) -> torch.Tensor:
     return torch.sqrt(sum((g**2).reshape(g.shape[0], -1).sum(1) for g in grads))
 
 
+def residuals(params, grads, decay, lam) -> dict:
+    """Relative stationarity residuals per member (see the module docstring)."""
+    params = {k: p.detach() for k, p in params.items()}
+    g = dict(zip(params, grads, strict=True))
+    scale = lam * torch.sqrt(decay(params)).clamp_min(1e-300)
+    out = {"rel_grad": (grad_norm(grads) / scale).numpy()}
+    if "v" in params:  # shallow: v, a, c and the per-neuron scale directions
+        radial = (g["W"] * params["W"]).sum(-1) + g["b"] * params["b"]
+        smooth = grad_norm([g["v"], g["a"], g["c"][:, None], radial])
+        out["rel_smooth"] = (smooth / scale).numpy()
+    return out
+
+
 def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, gd_lr):
-    """Optimise in place; returns (params, history dict of arrays, diverged mask)."""
+    """Optimise in place; returns (params, history dict of arrays, diverged mask, final
+    residuals)."""
     tensors = list(params.values())
     for p in tensors:
         p.requires_grad_(True)
@@ -50,6 +71,7 @@ def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, g
             hist["mse"].append(mse.detach().numpy().copy())
             hist["grad_norm"].append(grad_norm(grads).numpy().copy())
         if step == total:
+            final = residuals(params, grads, decay, lam)
             break
         if step < adam_steps:
             for p, g in zip(tensors, grads, strict=True):
@@ -66,7 +88,7 @@ def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, g
         p.requires_grad_(False)
     history = {k: np.asarray(v) for k, v in hist.items()}
     diverged = ~np.isfinite(history["loss"][-1])
-    return params, history, diverged
+    return params, history, diverged, final
 
 
 def members(spec: dict, trials: int) -> dict:
@@ -82,21 +104,13 @@ def members(spec: dict, trials: int) -> dict:
     }
 
 
-def run(data: dict, spec: dict, seed: int, setting: str) -> dict:
-    """Train every member of one setting; returns the arrays of the run npz."""
-    torch.set_num_threads(1)
-    trials = data["y"].shape[0]
-    m = members(spec, trials)
-    batch = len(m["trial"])
-    gen = torch.Generator().manual_seed(
-        int(generator(seed, "splines", "train", setting).integers(2**62))
-    )
+def _train(data, spec, m, gen):
+    """Train the members m (one width: no work on padded neurons); returns run arrays."""
     X = torch.from_numpy(data["X"][m["trial"]])
     y = torch.from_numpy(data["y"][m["trial"]])
     lam = torch.from_numpy(m["lam"])
     skip = torch.from_numpy(m["skip"]).to(torch.float64)
-    net = spec["net"]
-    dim = X.shape[-1]
+    net, batch, dim = spec["net"], len(m["trial"]), X.shape[-1]
     if spec["experiment"] == "deep":
         params = models.init_deep(gen, batch, net["depth"], dim, net["width"])
         mask = None
@@ -106,15 +120,9 @@ def run(data: dict, spec: dict, seed: int, setting: str) -> dict:
 
         decay = models.deep_decay
     else:
-        params, mask = models.init_shallow(
-            gen,
-            batch,
-            int(max(net["widths"])),
-            dim,
-            m["width"],
-            net["init_scale"],
-            net["knot_range"],
-        )
+        width = int(m["width"].max())
+        init = (net["init_scale"], net["knot_range"])
+        params, mask = models.init_shallow(gen, batch, width, dim, m["width"], *init)
 
         def forward(p):
             return models.shallow(p, X, mask, skip)
@@ -122,13 +130,49 @@ def run(data: dict, spec: dict, seed: int, setting: str) -> dict:
         def decay(p):
             return models.shallow_decay(p, mask)
 
-    params, history, diverged = fit(params, forward, decay, y, lam, **spec["optimizer"])
-    if diverged.any():
-        print(f"warning: {int(diverged.sum())} of {batch} nets diverged in {setting}")
+    params, history, diverged, final = fit(params, forward, decay, y, lam, **spec["optimizer"])
     out = {f"param_{k}": v.numpy() for k, v in params.items()}
     if mask is not None:
         out["mask"] = mask.numpy()
-    out.update({f"member_{k}": v for k, v in m.items()})
     out.update({f"history_{k}": v for k, v in history.items()})
+    out.update({f"final_{k}": v for k, v in final.items()})
     out["diverged"] = diverged
+    return out
+
+
+def _pad(a, size, axis=1):
+    pad = [(0, 0)] * a.ndim
+    pad[axis] = (0, size - a.shape[axis])
+    return np.pad(a, pad)
+
+
+def run(data: dict, spec: dict, seed: int, setting: str) -> dict:
+    """Train every member of one setting; returns the arrays of the run npz.
+
+    Members of one width are trained as one batch (in order of width), so no step is spent on
+    the masked neurons of narrower members; the results are stored padded to the widest width.
+    """
+    torch.set_num_threads(1)
+    m = members(spec, data["y"].shape[0])
+    gen = torch.Generator().manual_seed(
+        int(generator(seed, "splines", "train", setting).integers(2**62))
+    )
+    groups = [np.flatnonzero(m["width"] == w) for w in np.unique(m["width"])]
+    parts = [_train(data, spec, {k: v[idx] for k, v in m.items()}, gen) for idx in groups]
+    inverse = np.argsort(np.concatenate(groups), kind="stable")
+    width = int(m["width"].max())
+    out = {}
+    for key in parts[0]:
+        if key == "history_step":
+            out[key] = parts[0][key]
+        elif key.startswith("history_"):  # (records, members)
+            out[key] = np.concatenate([p[key] for p in parts], axis=1)[:, inverse]
+        else:
+            padded = key in ("param_W", "param_b", "param_v", "mask")
+            out[key] = np.concatenate([_pad(p[key], width) if padded else p[key] for p in parts])[
+                inverse
+            ]
+    if out["diverged"].any():
+        print(f"warning: {int(out['diverged'].sum())} of {len(inverse)} nets diverged in {setting}")
+    out.update({f"member_{k}": v for k, v in m.items()})
     return out
