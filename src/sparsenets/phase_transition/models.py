@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import nnls
 
 CERT_MARGIN = 1e-6  # a certificate must hold with this margin (dual norms ≤ 1 − margin)
 PRICE_TOL = 1e-7  # a left-out block enters when its dual norm exceeds 1 + PRICE_TOL
@@ -73,8 +74,10 @@ class Program:
             self._bases[i] = U
         return self._bases[i]
 
-    def dual_norms(self, lam: np.ndarray) -> np.ndarray:
-        """‖A_jᵀλ‖ for every block j (for exact blocks, the μ = 0 bound of the cone dual)."""
+    def dual_norms(self, lam: np.ndarray, above: float = np.inf) -> np.ndarray:
+        """The dual norm of every block j: ‖A_jᵀλ‖, and for a cone-constrained block
+        min_{μ ≥ 0} ‖A_jᵀλ + C_jᵀμ‖ (its constraint in the dual program). That minimum is an NNLS
+        problem, solved only for blocks whose μ = 0 value exceeds `above` (it can only be lower)."""
         X = self.X
         if self.model == "normalized":
             B = X.T @ (self.dmat * lam[:, None])  # (d, P): X_iᵀλ_i
@@ -86,7 +89,13 @@ class Program:
         norms = np.linalg.norm(X.T @ (self.dmat * lam[:, None]), axis=0)
         parts = [np.array([np.linalg.norm(X.T @ lam)])] if self.skip else []
         parts += [norms, norms] if self.exact else [norms]
-        return np.concatenate(parts)
+        out = np.concatenate(parts)
+        if self.exact:
+            for j in np.flatnonzero(out > above):
+                A, C = self.block(int(j))
+                if C is not None:
+                    out[j] = nnls(C.T, -(A.T @ lam))[1]
+        return out
 
     def gram_inv(self) -> np.ndarray:
         if self._gram_inv is None:
@@ -188,7 +197,8 @@ def restricted(p: Program, active: list) -> dict:
         raise RuntimeError(f"restricted program: Clarabel status {status}")
     x = np.asarray(sol.x)
     W = {j: x[o : o + r] for j, o, r in zip(active, offs[:-1], sizes, strict=True)}
-    return {"W": W, "lam": np.asarray(sol.z)[:n], "objective": float(q @ x)}
+    # Clarabel's dual of Ax + s = b is −λ in the convention of `dual_norms` (W_j/‖W_j‖ = A_jᵀλ)
+    return {"W": W, "lam": -np.asarray(sol.z)[:n], "objective": float(q @ x)}
 
 
 def certificate(p: Program):
@@ -203,7 +213,7 @@ def certificate(p: Program):
     solvable = np.allclose(A.T @ lam, g, atol=1e-9)
     feasible = np.allclose(A @ np.concatenate(list(p.targets.values())), p.y, atol=1e-12)
     injective = np.linalg.matrix_rank(A) == A.shape[1]
-    norms = p.dual_norms(lam)
+    norms = p.dual_norms(lam, above=1 - CERT_MARGIN)
     others = np.delete(norms, list(p.targets))
     ok = (
         feasible
@@ -238,7 +248,7 @@ def fast(
         sol = restricted(p, active)
         if early_exit and p.targets and sol["objective"] < floor:
             return {**sol, "method": "early-fail", "rounds": rounds}
-        norms = p.dual_norms(sol["lam"])
+        norms = p.dual_norms(sol["lam"], above=1 + PRICE_TOL)
         norms[active] = 0.0
         worst = [
             int(j) for j in np.argsort(-norms, kind="stable")[:batch] if norms[j] > 1 + PRICE_TOL
