@@ -28,8 +28,8 @@ report: setup  # self-contained HTML report: every figure, its caption, rule and
 arxiv: setup  # LaTeX sources + generated files + .bbl, compiles alone with pdflatex
 	$(SNAKEMAKE) results/paper/arxiv.tar.gz
 
-benchmark: setup
-	$(PY) benchmarks/diagonal_gd.py
+benchmark: setup  # every benchmarks/ script: a hot path against its naive baseline
+	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 setup: $(STAMP) tex
 
