@@ -74,10 +74,11 @@ class Program:
             self._bases[i] = U
         return self._bases[i]
 
-    def dual_norms(self, lam: np.ndarray, above: float = np.inf) -> np.ndarray:
+    def dual_norms(self, lam: np.ndarray, above: float = np.inf, known=()) -> np.ndarray:
         """The dual norm of every block j: ‖A_jᵀλ‖, and for a cone-constrained block
         min_{μ ≥ 0} ‖A_jᵀλ + C_jᵀμ‖ (its constraint in the dual program). That minimum is an NNLS
-        problem, solved only for blocks whose μ = 0 value exceeds `above` (it can only be lower)."""
+        problem, solved only for blocks whose μ = 0 value exceeds `above` (it can only be lower)
+        and that are not in `known` (blocks whose value the caller does not use)."""
         X = self.X
         if self.model == "normalized":
             B = X.T @ (self.dmat * lam[:, None])  # (d, P): X_iᵀλ_i
@@ -91,7 +92,9 @@ class Program:
         parts += [norms, norms] if self.exact else [norms]
         out = np.concatenate(parts)
         if self.exact:
-            for j in np.flatnonzero(out > above):
+            refine = out > above
+            refine[list(known)] = False
+            for j in np.flatnonzero(refine):
                 A, C = self.block(int(j))
                 if C is not None:
                     out[j] = nnls(C.T, -(A.T @ lam))[1]
@@ -213,7 +216,7 @@ def certificate(p: Program):
     solvable = np.allclose(A.T @ lam, g, atol=1e-9)
     feasible = np.allclose(A @ np.concatenate(list(p.targets.values())), p.y, atol=1e-12)
     injective = np.linalg.matrix_rank(A) == A.shape[1]
-    norms = p.dual_norms(lam, above=1 - CERT_MARGIN)
+    norms = p.dual_norms(lam, above=1 - CERT_MARGIN, known=list(p.targets))
     others = np.delete(norms, list(p.targets))
     ok = (
         feasible
@@ -248,7 +251,7 @@ def fast(
         sol = restricted(p, active)
         if early_exit and p.targets and sol["objective"] < floor:
             return {**sol, "method": "early-fail", "rounds": rounds}
-        norms = p.dual_norms(sol["lam"], above=1 + PRICE_TOL)
+        norms = p.dual_norms(sol["lam"], above=1 + PRICE_TOL, known=active)
         norms[active] = 0.0
         worst = [
             int(j) for j in np.argsort(-norms, kind="stable")[:batch] if norms[j] > 1 + PRICE_TOL

@@ -267,8 +267,8 @@ def residuals_table(t) -> str:
     rows = []
     for experiment in ("oned", "highd", "deep"):
         n = _final(wide(t[experiment]["nets"]))
+        shallow = experiment != "deep"
         for lam, g in n.groupby("lam"):
-            shallow = experiment != "deep"
             rows.append(
                 [
                     experiment,

@@ -168,10 +168,9 @@ def run(data: dict, spec: dict, seed: int, setting: str) -> dict:
         elif key.startswith("history_"):  # (records, members)
             out[key] = np.concatenate([p[key] for p in parts], axis=1)[:, inverse]
         else:
-            padded = key in ("param_W", "param_b", "param_v", "mask")
-            out[key] = np.concatenate([_pad(p[key], width) if padded else p[key] for p in parts])[
-                inverse
-            ]
+            padded = key in ("param_W", "param_b", "param_v", "mask")  # (members, neurons, …)
+            rows = [_pad(p[key], width) if padded else p[key] for p in parts]
+            out[key] = np.concatenate(rows)[inverse]
     if out["diverged"].any():
         print(f"warning: {int(out['diverged'].sum())} of {len(inverse)} nets diverged in {setting}")
     out.update({f"member_{k}": v for k, v in m.items()})
