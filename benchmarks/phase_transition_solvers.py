@@ -1,5 +1,6 @@
-"""Per-cell time of the fast path (certificate + column generation) against the reference
-(the whole program in CVXPY + Clarabel), with the verdicts of both.
+"""Per-cell time of the fast path (certificates, ADMM failure proof, column generation) against
+the reference (the whole program in CVXPY + Clarabel), with the verdicts of both and the proofs
+the fast path used.
 
     .venv/bin/python benchmarks/phase_transition_solvers.py [--trials 3]
 """
@@ -11,14 +12,20 @@ import numpy as np
 
 from sparsenets.phase_transition import data, models
 
-CELLS = [  # (model, program, n, d): below, near and above the threshold
-    ("skip", "relaxed", 30, 20),
-    ("skip", "relaxed", 60, 20),
-    ("skip", "relaxed", 120, 40),
-    ("skip", "relaxed", 200, 50),
-    ("skip", "exact", 60, 20),
-    ("relu", "relaxed", 80, 20),
-    ("normalized", "relaxed", 80, 20),
+CELLS = [  # (model, program, neurons, n, d): below, near and above each threshold
+    ("skip", "relaxed", 1, 30, 20),
+    ("skip", "relaxed", 1, 40, 20),
+    ("skip", "relaxed", 1, 60, 20),
+    ("skip", "relaxed", 1, 120, 40),
+    ("skip", "relaxed", 1, 200, 50),
+    ("skip", "exact", 1, 20, 20),
+    ("skip", "exact", 1, 60, 20),
+    ("relu", "relaxed", 1, 40, 20),
+    ("relu", "relaxed", 1, 60, 20),
+    ("relu", "relaxed", 1, 120, 20),
+    ("normalized", "relaxed", 2, 40, 20),
+    ("normalized", "relaxed", 2, 80, 20),
+    ("normalized", "relaxed", 2, 120, 20),
 ]
 
 
@@ -26,13 +33,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--trials", type=int, default=3)
     args = parser.parse_args()
-    print(f"{'cell':<28}{'reference s':>12}{'fast s':>9}{'speed-up':>10}  verdicts (ref/fast)")
-    for model, program, n, d in CELLS:
+    print(f"{'cell':<32}{'reference s':>12}{'fast s':>9}{'speed-up':>10}  verdicts (ref/fast)")
+    for model, program, neurons, n, d in CELLS:
         rng = np.random.default_rng(n * 1000 + d)
         t_ref = t_fast = 0.0
-        verdicts = []
+        verdicts, methods = [], set()
         for _ in range(args.trials):
-            p = models.build(data.problem(rng, n, d, model), model, program == "exact")
+            prob = data.problem(rng, n, d, model, neurons=neurons)
+            p = models.build(prob, model, program == "exact")
             t0 = time.perf_counter()
             ref = models.reference(p)
             t1 = time.perf_counter()
@@ -41,9 +49,11 @@ def main():
             t_ref, t_fast = t_ref + t1 - t0, t_fast + t2 - t1
             ok_ref = models.recovered(p, ref["W"], 1e-4)
             verdicts.append(f"{int(ok_ref)}/{int(models.recovered(p, fast['W'], 1e-4))}")
-        name = f"{model} {program} n={n} d={d}"
+            methods.add(fast["method"])
+        name = f"{model}{neurons if model == 'normalized' else ''} {program} n={n} d={d}"
         print(
-            f"{name:<28}{t_ref:>12.3f}{t_fast:>9.3f}{t_ref / t_fast:>10.1f}  {' '.join(verdicts)}"
+            f"{name:<32}{t_ref:>12.3f}{t_fast:>9.3f}{t_ref / t_fast:>10.1f}  {' '.join(verdicts)}"
+            f"  ({', '.join(sorted(methods))})"
         )
 
 

@@ -8,17 +8,17 @@ from scipy.optimize import linprog
 from sparsenets.phase_transition import data, metrics, models, settings, stages
 from sparsenets.phase_transition.train import train_cell
 
-CASES = [  # (model, program, planted, neurons)
-    ("skip", "relaxed", "gaussian", 1),
-    ("skip", "relaxed", "smallest_singular", 1),
-    ("skip", "exact", "gaussian", 1),
-    ("relu", "relaxed", "gaussian", 1),
-    ("normalized", "relaxed", "gaussian", 2),
+CASES = [  # (model, program, planted, neurons, the proofs the small grid must exercise)
+    ("skip", "relaxed", "gaussian", 1, {"certificate", "searched-certificate", "admm-fail"}),
+    ("skip", "relaxed", "smallest_singular", 1, {"certificate", "admm-fail", "column-generation"}),
+    ("skip", "exact", "gaussian", 1, {"certificate", "early-fail"}),
+    ("relu", "relaxed", "gaussian", 1, {"searched-certificate", "admm-fail"}),
+    ("normalized", "relaxed", "gaussian", 2, {"searched-certificate", "admm-fail"}),
 ]
 
 
-@pytest.mark.parametrize("model,program,kind,neurons", CASES)
-def test_fast_path_agrees_with_reference(model, program, kind, neurons):
+@pytest.mark.parametrize("model,program,kind,neurons,proofs", CASES)
+def test_fast_path_agrees_with_reference(model, program, kind, neurons, proofs):
     """Every cell of a small grid (below, at and above the threshold): same verdict."""
     rng = np.random.default_rng(3)
     methods = set()
@@ -38,7 +38,32 @@ def test_fast_path_agrees_with_reference(model, program, kind, neurons):
             )
             if fast["method"] == "column-generation":  # an exact solve: same optimum
                 assert fast["objective"] == pytest.approx(ref["objective"], rel=1e-6, abs=1e-7)
-    assert len(methods) >= 2  # both the certificate and column generation were exercised
+            if fast["method"] == "admm-fail":  # a feasible point: no cheaper than the optimum
+                fit = sum(p.block(j)[0] @ w for j, w in fast["W"].items())
+                np.testing.assert_allclose(fit, p.y, atol=1e-9)
+                assert fast["objective"] >= ref["objective"] - 1e-7
+    assert methods >= proofs
+
+
+@pytest.mark.parametrize("model", ["relu", "normalized"])
+def test_pattern_norm_gradient_matches_finite_differences(model):
+    """pattern_grad is the gradient of Σ_i c_i ‖M_iλ‖²/2, small normalised patterns included."""
+    rng = np.random.default_rng(7)
+    prob = data.problem(rng, 12, 5, model, neurons=2 if model == "normalized" else 1)
+    p = models.build(prob, model)
+    assert model == "relu" or p.small_patterns().any()
+    c = rng.uniform(0.5, 2.0, p.P)
+    lam = rng.standard_normal(12)
+
+    def f(x):
+        return 0.5 * c @ p.pattern_norms(x)[0] ** 2
+
+    h = 1e-6
+    numeric = [(f(lam + h * e) - f(lam - h * e)) / (2 * h) for e in np.eye(12)]
+    norms, H = p.pattern_norms(lam)
+    np.testing.assert_allclose(p.pattern_grad(lam, H, c), numeric, rtol=1e-6, atol=1e-8)
+    blocks = [np.linalg.norm(p.block(j)[0].T @ lam) for j in range(p.P)]
+    np.testing.assert_allclose(norms, blocks)  # and the norms are those of the blocks
 
 
 def test_noisy_labels_solved_to_the_optimum():

@@ -234,6 +234,11 @@ def numbers(fits, claims, tr, sh, no, trn, va, params, trials) -> dict:
     failed = r[~r.success.astype(bool)]
     n["PtrFailures"] = str(len(failed))
     n["PtrTieFailures"] = str(int(failed.all_ones.astype(bool).sum()))
+    # one normalised neuron: success exactly at n = d (X square: the all-ones block spans R^n)
+    # and above it
+    one = trials[trials.experiment == "normalized_1"]
+    n["PtrNormOneAtD"] = fmt(_mean(one[one.n == one.d], "success"))
+    n["PtrNormOneAboveD"] = fmt(_mean(one[one.n > one.d], "success"))
     for e in f.index:
         tag = (
             "".join(p.capitalize() for p in e.split("_"))

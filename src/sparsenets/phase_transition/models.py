@@ -6,19 +6,24 @@ blocks). Blocks of each model (D_i = diag(pattern i)):
   skip, exact:    A_0 = X, A_i± = ±D_i X with C_i = (2D_i − I)X (W_i = W_i⁺ − W_i⁻ split);
   relu:           A_i = D_i X (relaxed program, the planted pattern is in the set);
   normalized:     A_i = an orthonormal basis U_i of range(D_i X) (the normalised network).
-`reference` hands the whole program to CVXPY + Clarabel; `fast` is our path: a dual certificate
-of the planted solution, then exact column generation (restricted programs solved by Clarabel
-directly, priced with the dual norms ‖A_jᵀλ‖ of every left-out block).
+`reference` hands the whole program to CVXPY + Clarabel; `fast` is our path of exact proofs: a
+dual certificate of the planted solution (minimum-norm, then searched), a feasible point cheaper
+than anything near the planted solution (found by ADMM), and otherwise exact column generation
+(restricted programs solved by Clarabel, priced with the dual norms ‖A_jᵀλ‖ of left-out blocks).
 """
 
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import nnls
+from scipy.optimize import minimize, nnls
 
 CERT_MARGIN = 1e-6  # a certificate must hold with this margin (dual norms ≤ 1 − margin)
 PRICE_TOL = 1e-7  # a left-out block enters when its dual norm exceeds 1 + PRICE_TOL
+SEARCH_SLACK = 1e-4  # the certificate search aims at dual norms ≤ 1 − SEARCH_SLACK
+SEARCH_ITERS = 30  # L-BFGS iterations of the certificate search
+ADMM_RHO = 10.0  # ADMM penalty; block norms are O(1), so shrinkage steps are 0.1
+ADMM_ITERS = 300
 
 
 @dataclass
@@ -74,21 +79,38 @@ class Program:
             self._bases[i] = U
         return self._bases[i]
 
+    def pattern_norms(self, lam: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """‖M_iλ‖ for every pattern i, where ‖M_iλ‖ is the dual norm of its block without cone
+        (‖(D_iX)ᵀλ‖, or ‖U_iᵀλ‖ = √(b_iᵀG_i⁻¹b_i) with b_i = XᵀD_iλ for the normalised model),
+        and H (d, P) with M_iᵀM_iλ = D_iXH_i, for `pattern_grad`."""
+        X, dm = self.X, self.dmat
+        B = X.T @ (dm * lam[:, None])  # (d, P): XᵀD_iλ
+        if self.model != "normalized":
+            return np.linalg.norm(B, axis=0), B
+        H = np.einsum("pij,jp->ip", self.gram_inv(), B)
+        s2 = (B * H).sum(axis=0)
+        small = self.small_patterns()  # U_i = the coordinates of the pattern: ‖D_iλ‖
+        s2[small] = (dm[:, small] * lam[:, None] ** 2).sum(axis=0)
+        return np.sqrt(np.maximum(s2, 0.0)), H
+
+    def pattern_grad(self, lam: np.ndarray, H: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Σ_i c_i M_iᵀM_iλ, the gradient of Σ_i c_i ‖M_iλ‖²/2 (H from `pattern_norms`)."""
+        K = self.dmat * (self.X @ (H * c))  # column i: c_i D_iXH_i
+        if self.model == "normalized":
+            small = self.small_patterns()
+            K[:, small] = self.dmat[:, small] * lam[:, None] * c[small]
+        return K.sum(axis=1)
+
+    def small_patterns(self) -> np.ndarray:
+        return self.dmat.sum(axis=0) <= self.X.shape[1]
+
     def dual_norms(self, lam: np.ndarray, above: float = np.inf, known=()) -> np.ndarray:
         """The dual norm of every block j: ‖A_jᵀλ‖, and for a cone-constrained block
         min_{μ ≥ 0} ‖A_jᵀλ + C_jᵀμ‖ (its constraint in the dual program). That minimum is an NNLS
         problem, solved only for blocks whose μ = 0 value exceeds `above` (it can only be lower)
         and that are not in `known` (blocks whose value the caller does not use)."""
-        X = self.X
-        if self.model == "normalized":
-            B = X.T @ (self.dmat * lam[:, None])  # (d, P): X_iᵀλ_i
-            small = self.dmat.sum(axis=0) <= X.shape[1]
-            out = np.einsum("pi,pij,pj->p", B.T, self.gram_inv(), B.T)
-            out = np.sqrt(np.maximum(out, 0.0))
-            out[small] = np.sqrt((self.dmat[:, small] * lam[:, None] ** 2).sum(axis=0))
-            return out
-        norms = np.linalg.norm(X.T @ (self.dmat * lam[:, None]), axis=0)
-        parts = [np.array([np.linalg.norm(X.T @ lam)])] if self.skip else []
+        norms = self.pattern_norms(lam)[0]
+        parts = [np.array([np.linalg.norm(self.X.T @ lam)])] if self.skip else []
         parts += [norms, norms] if self.exact else [norms]
         out = np.concatenate(parts)
         if self.exact:
@@ -105,8 +127,7 @@ class Program:
             n, d = self.X.shape
             outer = (self.X[:, :, None] * self.X[:, None, :]).reshape(n, d * d)
             G = (self.dmat.T.astype(float) @ outer).reshape(self.P, d, d)
-            small = self.dmat.sum(axis=0) <= d
-            G[small] = np.eye(d)  # not used (those blocks are priced directly)
+            G[self.small_patterns()] = np.eye(d)  # not used (those blocks are priced directly)
             self._gram_inv = np.linalg.inv(G)
         return self._gram_inv
 
@@ -204,49 +225,128 @@ def restricted(p: Program, active: list) -> dict:
     return {"W": W, "lam": -np.asarray(sol.z)[:n], "objective": float(q @ x)}
 
 
-def certificate(p: Program):
-    """Min-norm λ with A_jᵀλ = target_j/‖target_j‖ on the planted blocks, and whether it proves
-    the planted solution the unique optimum: injective planted blocks, all other dual norms
-    ≤ 1 − CERT_MARGIN. Returns (λ, certified)."""
+def certificate(p: Program, search: bool = False):
+    """A dual certificate that the planted solution is the unique optimum: λ with
+    A_jᵀλ = target_j/‖target_j‖ on the planted blocks (which must be injective) and all other dual
+    norms ≤ 1 − CERT_MARGIN. First the minimum-norm such λ; with `search`, then the λ of that
+    affine set found by `search_certificate`. Returns (λ, the method that certified or None)."""
     if not p.targets:
-        return None, False
+        return None, None
     A = np.hstack([p.block(j)[0] for j in p.targets])
     g = np.concatenate([t / np.linalg.norm(t) for t in p.targets.values()])
     lam = np.linalg.lstsq(A.T, g, rcond=None)[0]
-    solvable = np.allclose(A.T @ lam, g, atol=1e-9)
     feasible = np.allclose(A @ np.concatenate(list(p.targets.values())), p.y, atol=1e-12)
-    injective = np.linalg.matrix_rank(A) == A.shape[1]
-    norms = p.dual_norms(lam, above=1 - CERT_MARGIN, known=list(p.targets))
-    others = np.delete(norms, list(p.targets))
-    ok = (
-        feasible
-        and solvable
-        and injective
-        and (others.size == 0 or others.max() <= 1 - CERT_MARGIN)
-    )
-    return lam, bool(ok)
+    if not (feasible and np.linalg.matrix_rank(A) == A.shape[1]):
+        return lam, None
+
+    def proves(lam):
+        norms = p.dual_norms(lam, above=1 - CERT_MARGIN, known=list(p.targets))
+        others = np.delete(norms, list(p.targets))
+        solvable = np.allclose(A.T @ lam, g, atol=1e-9)
+        return bool(solvable and (others.size == 0 or others.max() <= 1 - CERT_MARGIN))
+
+    if proves(lam):
+        return lam, "certificate"
+    if not search:
+        return lam, None
+    lam = search_certificate(p, lam, A)
+    return lam, "searched-certificate" if proves(lam) else None
+
+
+def search_certificate(p: Program, lam0: np.ndarray, A: np.ndarray) -> np.ndarray:
+    """Minimise Σ (‖M_iλ‖ − (1 − SEARCH_SLACK))₊² over the non-planted patterns (and the skip
+    block) on the affine set {A_Pᵀλ = A_Pᵀλ0}, by L-BFGS in coordinates of its null space.
+
+    The minimum-norm λ0 only certifies when it happens to; the planted solution is optimal iff
+    some λ of this set has all other dual norms ≤ 1. For the exact program M_i drops the cone (the
+    μ = 0 value bounds the dual norm from above), so a λ found here is a certificate there too.
+    """
+    U, S, _ = np.linalg.svd(A, full_matrices=True)
+    N = U[:, int((S > S[0] * 1e-10).sum()) :]  # null space of A_Pᵀ
+    planted = [i for i, _ in map(p.pattern, p.targets) if i >= 0]
+    free_skip = p.skip and 0 not in p.targets
+    level = 1 - SEARCH_SLACK
+
+    def penalty(z):
+        lam = lam0 + N @ z
+        s, H = p.pattern_norms(lam)
+        excess = np.maximum(s - level, 0.0)
+        excess[planted] = 0.0
+        value = 0.5 * excess @ excess
+        grad = p.pattern_grad(lam, H, excess / np.maximum(s, 1e-300))
+        if free_skip:
+            v = p.X.T @ lam
+            e = max(np.linalg.norm(v) - level, 0.0)
+            value += 0.5 * e * e
+            grad += p.X @ v * (e / max(np.linalg.norm(v), 1e-300))
+        return value, N.T @ grad
+
+    opts = {"maxiter": SEARCH_ITERS, "gtol": 0.0, "ftol": 0.0}
+    z = minimize(penalty, np.zeros(N.shape[1]), jac=True, method="L-BFGS-B", options=opts).x
+    return lam0 + N @ z
+
+
+def admm_below(p: Program, active: list, floor: float, start: dict) -> dict | None:
+    """A feasible point of the program restricted to `active` with cost below `floor`, or None.
+
+    ADMM for min Σ‖W_j‖ s.t. A W = y (Boyd et al. 2011, §6.2 basis pursuit with group
+    shrinkage): the x-iterate is the exact projection onto {A W = y}, so it is feasible at every
+    iteration and its cost is an upper bound on the optimum. Started from `start` (block → W).
+    """
+    blocks = [p.block(j)[0] for j in active]
+    sizes = [B.shape[1] for B in blocks]
+    A = np.hstack(blocks)
+    ev, V = np.linalg.eigh(A @ A.T)
+    keep = ev > ev[-1] * 1e-12
+    Q = A.T @ (V[:, keep] / np.sqrt(ev[keep]))  # orthonormal basis of range(Aᵀ)
+    x0 = Q @ ((V[:, keep].T @ p.y) / np.sqrt(ev[keep]))  # min-norm solution of A W = y
+    if not np.allclose(A @ x0, p.y, atol=1e-10):
+        return None
+    seg = np.repeat(np.arange(len(sizes)), sizes)
+    offs = np.concatenate([[0], np.cumsum(sizes)])
+    z = np.concatenate([start.get(j, np.zeros(r)) for j, r in zip(active, sizes, strict=True)])
+    u = np.zeros_like(z)
+    for _ in range(ADMM_ITERS):
+        v = z - u
+        x = v - Q @ (Q.T @ v) + x0
+        cost = np.sqrt(np.bincount(seg, x * x)).sum()
+        if cost < floor:
+            W = {j: x[offs[k] : offs[k + 1]] for k, j in enumerate(active)}
+            return {"W": W, "objective": float(cost)}
+        v = x + u
+        norms = np.sqrt(np.bincount(seg, v * v))
+        z = v * np.maximum(1 - 1 / (ADMM_RHO * np.maximum(norms, 1e-300)), 0.0)[seg]
+        u += x - z
+    return None
 
 
 def fast(
     p: Program, batch: int = 20, max_rounds: int = 100, tol: float = 1e-4, early_exit: bool = True
 ) -> dict:
-    """Exact solution by the planted certificate, else by column generation.
+    """Exact solution of the program, or a proof that it is not the planted one.
 
-    Column generation: solve on an active set of blocks, price every left-out block with the
-    dual λ of that solve, add the `batch` worst violators, repeat until none violates (then the
-    restricted optimum is optimal for the whole program). With a planted target, stop early once
-    the restricted optimum is below what any solution within `tol` of the planted one must cost.
+    In order: the certificate (minimum-norm, then searched); a feasible point from ADMM on the
+    planted blocks and the `batch` blocks of largest dual norm, cheaper than what any solution
+    within `tol` of the planted one must cost (a proof of failure); column generation: solve on
+    an active set of blocks, price every left-out block with the dual λ of that solve, add the
+    `batch` worst violators, repeat until none violates (then the restricted optimum is optimal
+    for the whole program), stopping early once the restricted optimum is below that cost.
+    The search, ADMM and early stops are for planted targets with `early_exit` (noiseless labels).
     """
-    lam, ok = certificate(p)
-    if ok:
-        return {"W": dict(p.targets), "method": "certificate", "rounds": 0}
-    if lam is None:
-        lam = np.linalg.lstsq(np.eye(len(p.y)), p.y, rcond=None)[0]
-    norms = p.dual_norms(lam)
+    lam, method = certificate(p, search=early_exit)
+    if method:
+        return {"W": dict(p.targets), "method": method, "rounds": 0}
+    floor = p.planted_objective() - 1.1 * tol * sum(np.sqrt(t.size) for t in p.targets.values())
     active = list(p.targets) or ([0] if p.skip else [])
+    if lam is None:
+        lam = p.y.copy()
+    norms = p.dual_norms(lam)
     order = [int(j) for j in np.argsort(-norms, kind="stable") if j not in active]
     active += order[:batch]
-    floor = p.planted_objective() - 1.1 * tol * sum(np.sqrt(t.size) for t in p.targets.values())
+    if early_exit and p.targets and not p.exact:
+        sol = admm_below(p, active, floor, start=p.targets)
+        if sol is not None:
+            return {**sol, "method": "admm-fail", "rounds": 0}
     for rounds in range(1, max_rounds + 1):
         sol = restricted(p, active)
         if early_exit and p.targets and sol["objective"] < floor:
