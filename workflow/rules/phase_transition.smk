@@ -154,7 +154,7 @@ rule phase_transition_figure:
 rule phase_transition_claims:
     input:
         **{t: f"{PTR_OUT}/metrics/{t}.csv" for t in PTR_METRICS},
-        code=src("phase_transition", "claims"),
+        code=src("phase_transition", "claims", "models"),
     output:
         claims=FAMILY_OUTPUTS["phase_transition"]["claims"],
         numbers=FAMILY_OUTPUTS["phase_transition"]["numbers"],

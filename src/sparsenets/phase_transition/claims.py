@@ -23,6 +23,7 @@ import pandas as pd
 from sparsenets.common.claims import claim, verdict_from
 from sparsenets.common.io import read_csv, write_json, write_text
 from sparsenets.common.latex import NONE, escape, format_number, listing, tabular
+from sparsenets.phase_transition.models import ADMM_ITERS, SEARCH_ITERS
 
 SOURCE = "Wang, Hua, Candès, Pilanci (IEEE TIT 2025)"
 PRIMARY = "skip_relaxed"
@@ -268,6 +269,9 @@ def numbers(fits, claims, tr, sh, no, trn, va, params, trials) -> dict:
     n["PtrTrainTrials"] = str(params["train"]["trials"])
     n["PtrTrainEpochs"] = str(params["train"]["epochs"])
     n["PtrTol"] = format_number(params["tol"])
+    n["PtrBatch"] = str(params["batch"])  # the fast path's settings, as the text describes them
+    n["PtrSearchIters"] = str(SEARCH_ITERS)
+    n["PtrAdmmIters"] = str(ADMM_ITERS)
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[2:])
         n[f"PtrVerdict{name}"] = c["verdict"]
