@@ -13,6 +13,7 @@ than anything near the planted solution (found by ADMM), and otherwise exact col
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -89,7 +90,7 @@ class Program:
             return np.linalg.norm(B, axis=0), B
         H = np.einsum("pij,jp->ip", self.gram_inv(), B)
         s2 = (B * H).sum(axis=0)
-        small = self.small_patterns()  # U_i = the coordinates of the pattern: ‖D_iλ‖
+        small = self.small  # U_i = the coordinates of the pattern: ‖D_iλ‖
         s2[small] = (dm[:, small] * lam[:, None] ** 2).sum(axis=0)
         return np.sqrt(np.maximum(s2, 0.0)), H
 
@@ -97,11 +98,13 @@ class Program:
         """Σ_i c_i M_iᵀM_iλ, the gradient of Σ_i c_i ‖M_iλ‖²/2 (H from `pattern_norms`)."""
         K = self.dmat * (self.X @ (H * c))  # column i: c_i D_iXH_i
         if self.model == "normalized":
-            small = self.small_patterns()
+            small = self.small
             K[:, small] = self.dmat[:, small] * lam[:, None] * c[small]
         return K.sum(axis=1)
 
-    def small_patterns(self) -> np.ndarray:
+    @cached_property
+    def small(self) -> np.ndarray:
+        """Patterns with at most d rows: range(D_iX) is every vector supported on them."""
         return self.dmat.sum(axis=0) <= self.X.shape[1]
 
     def dual_norms(self, lam: np.ndarray, above: float = np.inf, known=()) -> np.ndarray:
@@ -127,7 +130,7 @@ class Program:
             n, d = self.X.shape
             outer = (self.X[:, :, None] * self.X[:, None, :]).reshape(n, d * d)
             G = (self.dmat.T.astype(float) @ outer).reshape(self.P, d, d)
-            G[self.small_patterns()] = np.eye(d)  # not used (those blocks are priced directly)
+            G[self.small] = np.eye(d)  # not used (those blocks are priced directly)
             self._gram_inv = np.linalg.inv(G)
         return self._gram_inv
 
@@ -254,8 +257,9 @@ def certificate(p: Program, search: bool = False):
 
 
 def search_certificate(p: Program, lam0: np.ndarray, A: np.ndarray) -> np.ndarray:
-    """Minimise Σ (‖M_iλ‖ − (1 − SEARCH_SLACK))₊² over the non-planted patterns (and the skip
-    block) on the affine set {A_Pᵀλ = A_Pᵀλ0}, by L-BFGS in coordinates of its null space.
+    """Minimise Σ (‖M_iλ‖ − (1 − SEARCH_SLACK))₊² over the non-planted patterns on the affine set
+    {A_Pᵀλ = A_Pᵀλ0}, by L-BFGS in coordinates of its null space (the skip block, where there
+    is one, is planted: its dual norm is fixed at 1 on this set).
 
     The minimum-norm λ0 only certifies when it happens to; the planted solution is optimal iff
     some λ of this set has all other dual norms ≤ 1. For the exact program M_i drops the cone (the
@@ -264,7 +268,6 @@ def search_certificate(p: Program, lam0: np.ndarray, A: np.ndarray) -> np.ndarra
     U, S, _ = np.linalg.svd(A, full_matrices=True)
     N = U[:, int((S > S[0] * 1e-10).sum()) :]  # null space of A_Pᵀ
     planted = [i for i, _ in map(p.pattern, p.targets) if i >= 0]
-    free_skip = p.skip and 0 not in p.targets
     level = 1 - SEARCH_SLACK
 
     def penalty(z):
@@ -274,11 +277,6 @@ def search_certificate(p: Program, lam0: np.ndarray, A: np.ndarray) -> np.ndarra
         excess[planted] = 0.0
         value = 0.5 * excess @ excess
         grad = p.pattern_grad(lam, H, excess / np.maximum(s, 1e-300))
-        if free_skip:
-            v = p.X.T @ lam
-            e = max(np.linalg.norm(v) - level, 0.0)
-            value += 0.5 * e * e
-            grad += p.X @ v * (e / max(np.linalg.norm(v), 1e-300))
         return value, N.T @ grad
 
     opts = {"maxiter": SEARCH_ITERS, "gtol": 0.0, "ftol": 0.0}
