@@ -6,7 +6,7 @@ SNAKEMAKE := $(VENV)/bin/snakemake --profile workflow/profiles/default
 SMOKE := --configfile config/smoke.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: paper smoke test lint benchmark report arxiv clean setup tex
+.PHONY: paper smoke test figures watch lint benchmark report arxiv clean setup tex
 
 paper: setup
 	$(SNAKEMAKE)
@@ -16,6 +16,12 @@ smoke: setup
 
 test: setup
 	$(PY) -m pytest
+
+figures: setup  # every figure up to date, and nothing else (no paper)
+	$(SNAKEMAKE) figures
+
+watch: setup  # rerun the workflow after each change to config/, src/, paper/ or the plot style
+	$(PY) -m sparsenets.watch $(ARGS)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks

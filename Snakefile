@@ -7,11 +7,10 @@ from sparsenets import FAMILIES
 min_version("9.0")
 
 
-# The paper scale by default; a config file given on the command line (e.g. config/smoke.yaml)
-# replaces it whole, also inside cluster jobs, which get `--configfiles` but no replace flag.
-if not workflow.overwrite_configfiles:
-
-    configfile: "config/config.yaml"
+# The paper scale. A config file on the command line (config/smoke.yaml, or your own override)
+# holds only what differs and is merged onto it, key by key; Snakemake passes it on to cluster
+# jobs, which merge it the same way. The merged config is validated below.
+configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"
@@ -23,17 +22,23 @@ validate(config, "workflow/schemas/config.schema.yaml")
 include: "workflow/rules/common.smk"
 
 
-# Each family in the config plugs in its rules (and validates its section); the paper follows.
+# Each family in the config plugs in its rules (and validates its section), then its figures,
+# claims and target rules come from one helper; the paper follows.
 for family in [f for f in FAMILIES if f in config]:
 
     include: f"workflow/rules/{family}.smk"
+
+    family_rules(family)
 
 
 include: "workflow/rules/paper.smk"
 
 
-localrules:
-    all,
+# `snakemake figures` (make figures): every family's figures, without the paper.
+rule figures:
+    input:
+        family_files("figures"),
+    localrule: True
 
 
 rule all:
@@ -42,3 +47,4 @@ rule all:
         f"{RESULTS}/paper/paper.pdf",
         f"{RESULTS}/paper/arxiv.tar.gz",
         f"{RESULTS}/MANIFEST.json",
+    localrule: True

@@ -234,12 +234,12 @@ def test_stages_end_to_end(tmp_path):
     final = pd.read_csv(tables["final"])
     assert final.groupby(["law", "d", "variant", "width", "seed"]).selected.sum().eq(1).all()
     style = "workflow/style/matplotlibrc"
-    for figure in ("error_vs_d", "decision_2d"):
-        stages.figure(
-            {"tables": list(tables.values()), "style": style},
-            {"pdf": str(tmp_path / f"{figure}.pdf"), "png": str(tmp_path / f"{figure}.png")},
-            {"figure": figure},
-        )
+    figures = ["error_vs_d", "decision_2d"]
+    stages.figure(
+        {"tables": list(tables.values()), "style": style},
+        {k: [str(tmp_path / f"{f}.{k}") for f in figures] for k in ("pdf", "png")},
+        {"figures": figures},
+    )
     out = {k: str(tmp_path / f"{k}.out") for k in ("claims", "numbers", "settings", "results")}
     stages.claims({"tables": list(tables.values())}, out, params)
     verdicts = [c["verdict"] for c in json.loads((tmp_path / "claims.out").read_text())]

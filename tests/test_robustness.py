@@ -112,7 +112,7 @@ NOT_A_SIZE = st.one_of(
 @settings(max_examples=60, deadline=None)
 @given(key=st.sampled_from(SIZE_KEYS), value=NOT_A_SIZE)
 def test_schema_rejects_any_non_size_for_a_size(key, value):
-    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())  # a whole config
     config["diagonal"]["experiments"]["es_error"]["data"][key] = value
     with pytest.raises(WorkflowError) as err:
         validate(config["diagonal"], str(SCHEMAS / "diagonal.schema.yaml"))
@@ -122,7 +122,7 @@ def test_schema_rejects_any_non_size_for_a_size(key, value):
 @settings(max_examples=40, deadline=None)
 @given(key=st.text(alphabet="abcdefghijklmnopqrstuvwxyz_", min_size=1, max_size=12))
 def test_schema_rejects_any_unknown_top_level_key(key):
-    config = yaml.safe_load((REPO / "config/smoke.yaml").read_text())
+    config = yaml.safe_load((REPO / "config/config.yaml").read_text())  # a whole config
     if key in config or key in {"repository_url"}:
         return
     config[key] = 1

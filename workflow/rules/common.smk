@@ -1,27 +1,37 @@
-# Helpers shared by the rule files (paths, the CLI call, each family's outputs for the paper).
+# Helpers shared by the rule files. `job` defines a rule from its named inputs, outputs and params;
+# `family_rules` defines a family's figures, claims and target rules (called once per family).
 
 import json
+import re
 import shlex
 import subprocess
 import sys
 
+from sparsenets.codedeps import stage_files
 from sparsenets.paper.provenance import git_state
 
 RESULTS = config["results"]
 STYLE = "workflow/style/matplotlibrc"
 # The interpreter running Snakemake (the project's .venv), so jobs see the pinned packages.
-SPARSENETS = f"{sys.executable} -m sparsenets"
+PYTHON = sys.executable
+# Every numeric library runs the threads the rule declares, no more (no oversubscription).
+THREADS_ENV = " ".join(
+    f"{var}={{threads}}"
+    for var in (
+        "OMP_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS",
+        "MKL_NUM_THREADS",
+        "NUMBA_NUM_THREADS",
+    )
+)
 
 # Commit and dirtiness at start-up: printed in the paper and recorded in the manifest.
 GIT = git_state()
 
-# Filled by each family's rule file with the claims, numbers, figures and tables the paper reads.
+# Filled by each family's rule file with what its figures, claims and tables rules read and write.
+FAMILY = {}
+# Filled by family_rules: each family's claims, numbers, figures and tables, for the paper.
 FAMILY_OUTPUTS = {}
-
-
-def src(group, *modules):
-    """Source files of a stage: a code change reruns exactly the jobs that ran that code."""
-    return [f"src/sparsenets/{group}/{m}.py" for m in modules]
 
 
 def as_json(obj):
@@ -33,12 +43,129 @@ def metrics_tables(family_dir, experiments, tables):
     return [f"{family_dir}/metrics/{e}_{t}.csv" for e in experiments for t in tables]
 
 
-def log_path(rule_name, pattern="all"):
-    return f"{RESULTS}/logs/{rule_name}/{pattern}.log"
+def _wildcards(paths):
+    """Wildcard names in the paths, in order of first appearance."""
+    names = []
+    for path in paths:
+        for name in re.findall(r"(?<!{){(\w+)(?:,[^}]*)?}(?!})", str(path)):
+            names += [name] if name not in names else []
+    return names
 
 
-def bench_path(rule_name, pattern="all"):
-    return f"{RESULTS}/benchmarks/{rule_name}/{pattern}.tsv"
+def _flat(value):
+    return [value] if isinstance(value, str) else list(value)
+
+
+def cli_args(flag, named):
+    """`--in key=path` once per path (the CLI turns a repeated key into a list), shell-quoted."""
+    return " ".join(
+        f"{flag} {key}={shlex.quote(path)}"
+        for key, paths in named.items()
+        for path in _flat(paths)
+    )
+
+
+def job(
+    family, stage, *, output, input={}, after={}, params={}, threads=1, **directives
+):
+    """Rule `<family>_<stage>`: runs `python -m sparsenets <family> <stage>` (`paper` counts as a
+    family here).
+
+    Its named `input` and `output` become the command's --in/--out keys and `params` (a dict, or
+    a function of the wildcards) its --params JSON; `after` holds inputs the command does not read
+    (ordering only). The code inputs are the source files the stage imports, so an edit reruns
+    exactly the jobs that ran it. Log and benchmark paths carry the outputs' wildcards.
+    `directives`: resources, group (for cluster jobs), localrule.
+    """
+    name = f"{family}_{stage}"
+    pattern = "-".join(f"{{{w}}}" for w in _wildcards(_flat_all(output))) or "all"
+    given = list(input)
+
+    rule:
+        name:
+            name
+        input:
+            **input,
+            **after,
+            code=stage_files(family, stage),
+        output:
+            **output,
+        log:
+            f"{RESULTS}/logs/{name}/{pattern}.log",
+        benchmark:
+            f"{RESULTS}/benchmarks/{name}/{pattern}.tsv"
+        group:
+            directives.get("group")
+        localrule: directives.get("localrule", False)
+        threads: threads
+        resources:
+            **directives.get("resources", {}),
+        params:
+            spec=lambda w: as_json(params(w) if callable(params) else params),
+            args=lambda wildcards, input, output: cli_args(
+                "--in", {k: input[k] for k in given}
+            )
+            + " "
+            + cli_args("--out", {k: output[k] for k in output.keys()}),
+        message:
+            f"{name}" + (" {wildcards}" if pattern != "all" else "")
+        shell:
+            f"{THREADS_ENV} {PYTHON} -m sparsenets {family} {stage} {{params.args}}"
+            " --params {params.spec:q} > {log:q} 2>&1"
+
+
+def _flat_all(named):
+    return [p for value in named.values() for p in _flat(value)]
+
+
+# The report() flag, under a name the parser does not take for the `report` keyword.
+mark_for_report = report
+
+
+def family_rules(family):
+    """A family's figures (one job draws them all: one start-up), claims and target rules, from
+    FAMILY[family]: figures (names), figure_inputs, figure_params, claims_inputs, claims_params,
+    tables (the LaTeX tables the claims stage writes)."""
+    spec, out = FAMILY[family], f"{RESULTS}/{family}"
+    figures = spec["figures"]
+    pdfs = [f"{out}/figures/{f}.pdf" for f in figures]
+    caption = f"../report/{family}.rst"
+    pngs = [
+        mark_for_report(f"{out}/figures/{f}.png", caption, family, labels={"figure": f})
+        for f in figures
+    ]
+    job(
+        family,
+        "figure",
+        input={**spec["figure_inputs"], "style": STYLE},
+        output=dict(pdf=pdfs, png=pngs),
+        params={"figures": figures, **spec.get("figure_params", {})},
+        localrule=True,
+    )
+    tables = {t: f"{out}/tables/{t}.tex" for t in spec["tables"]}
+    outputs = dict(claims=f"{out}/claims.json", numbers=f"{out}/numbers.json")
+    job(
+        family,
+        "claims",
+        input=spec["claims_inputs"],
+        output={**outputs, **tables},
+        params=spec["claims_params"],
+        localrule=True,
+    )
+    FAMILY_OUTPUTS[family] = dict(**outputs, figures=pdfs, tables=list(tables.values()))
+
+    # `snakemake <family>`: the family's claims, numbers, figures and tables, without the paper.
+    rule:
+        name:
+            family
+        input:
+            **FAMILY_OUTPUTS[family],
+        localrule: True
+
+
+def family_files(kind):
+    """Every family's `kind` output: claims and numbers are one path each, figures and tables lists."""
+    return [p for outputs in FAMILY_OUTPUTS.values() for p in _flat(outputs[kind])]
 
 
 def source_date_epoch():
@@ -53,21 +180,3 @@ def source_date_epoch():
         return int(out) if out else 0
     except (OSError, subprocess.CalledProcessError, ValueError):
         return 0
-
-
-def family_files(kind):
-    """Every family's `kind` output: claims and numbers are one path each, figures and tables lists."""
-    files = []
-    for outputs in FAMILY_OUTPUTS.values():
-        value = outputs[kind]
-        files += [value] if isinstance(value, str) else list(value)
-    return files
-
-
-def cli_inputs(**named):
-    """`--in key=path` once per path (the CLI turns a repeated key into a list), shell-quoted."""
-    return " ".join(
-        f"--in {key}={shlex.quote(path)}"
-        for key, paths in named.items()
-        for path in ([paths] if isinstance(paths, str) else paths)
-    )

@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from sparsenets.common.io import atomic_path  # noqa: E402
+from sparsenets.common.io import InputError, as_list, atomic_path  # noqa: E402
 
 
 def use_style(style_path) -> None:
@@ -20,3 +20,14 @@ def save(fig, pdf_path, png_path) -> None:
     with atomic_path(png_path) as tmp:
         fig.savefig(tmp, format="png", metadata={"Software": None})
     plt.close(fig)
+
+
+def each_figure(params, outputs):
+    """(name, pdf, png) of every figure a job draws (one process: one start-up for a family's
+    figures); each is drawn with fresh rc settings, as if in a process of its own."""
+    names, pdfs, pngs = params["figures"], as_list(outputs["pdf"]), as_list(outputs["png"])
+    if not len(names) == len(pdfs) == len(pngs):
+        raise InputError(f"{len(names)} figures need as many --out pdf and png paths")
+    for name, pdf, png in zip(names, pdfs, pngs, strict=True):
+        with plt.rc_context():
+            yield name, pdf, png

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from sparsenets.common.io import read_npz, write_npz
+from sparsenets.common.progress import progress
 from sparsenets.common.seeding import generator
 from sparsenets.depth_separation import models
 
@@ -65,7 +66,7 @@ def _descend(params, predict, X, y, Xt, yt, *, optimizer, lr, at):
     curves = {k: torch.full((B, R), float("nan")) for k in ("test_sq", "test_01", "train_sq")}
     diverged = torch.zeros(B, dtype=torch.bool)
     r = 0
-    for t in range(int(at[-1]) + 1):
+    for t in progress(range(int(at[-1]) + 1), f"{optimizer}: step"):
         out = predict(X)
         per_run = ((out - y) ** 2).mean(dim=1)
         diverged |= ~torch.isfinite(per_run)

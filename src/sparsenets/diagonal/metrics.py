@@ -12,6 +12,8 @@ Definitions (the paper states them):
 import numpy as np
 import pandas as pd
 
+from sparsenets.common.seeding import generator
+
 ERROR_TOL = 0.5  # log2 units above the minimum
 SUPPORT_TOL = 0.1
 HALF = 0.5  # a coordinate is "learned" once it reaches half of its target
@@ -117,8 +119,6 @@ CV_FOLDS = 5
 
 def kernel_measures(X, y, wstar, W, seed, trial) -> dict:
     """GD (one trial, one init) against CV ridge and least squares on the same data."""
-    from sparsenets.common.seeding import generator
-
     lam = ridge_cv(
         X, y, RIDGE_LAMBDAS, CV_FOLDS, generator(seed, "diagonal", "kernel", "cv", trial)
     )

@@ -27,9 +27,11 @@ def metrics(inputs, outputs, params):
 
 
 def figure(inputs, outputs, params):
+    from sparsenets.common.plotting import each_figure
     from sparsenets.diagonal.figures import draw
 
-    draw(params["figure"], inputs, outputs["pdf"], outputs["png"], inputs["style"])
+    for name, pdf, png in each_figure(params, outputs):
+        draw(name, inputs, pdf, png, inputs["style"])
 
 
 def claims(inputs, outputs, params):

@@ -8,6 +8,13 @@ def grid(spec) -> list:
     return list(range(int(start), int(stop) + 1, int(step)))
 
 
+def resolved(cfg: dict) -> dict:
+    """The section with the shared `grid` and `trials` filled into every solver experiment that
+    does not set its own (the grid is written once in the config)."""
+    shared = {"grid": cfg["grid"], "trials": cfg["trials"]}
+    return {**cfg, "experiments": {k: {**shared, **e} for k, e in cfg["experiments"].items()}}
+
+
 def experiments(cfg: dict) -> dict:
     """{name: spec} of the solver experiments, the noise sweep included as `noise`."""
     out = dict(cfg["experiments"])

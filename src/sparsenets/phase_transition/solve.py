@@ -1,10 +1,9 @@
 """One job of the phase diagrams: every n and trial (and σ) of one experiment at one d."""
 
-import time
-
 import numpy as np
 import pandas as pd
 
+from sparsenets.common.progress import progress
 from sparsenets.common.seeding import generator
 from sparsenets.phase_transition import data, models
 
@@ -53,16 +52,14 @@ def solve_cell(seed, experiment, spec, n, d, trial, sigma, tol, min_samples, bat
     }
 
 
-def run(seed, experiment, spec, ns, d, trials, sigmas, tol, min_samples, batch, log=print):
+def run(seed, experiment, spec, ns, d, trials, sigmas, tol, min_samples, batch):
     rows = []
-    for n in ns:
-        start = time.perf_counter()
+    for n in progress(ns, f"{experiment} d={d}: n", every=0.0):
         for sigma in sigmas:
             for t in range(trials):
                 rows.append(
                     solve_cell(seed, experiment, spec, n, d, t, sigma, tol, min_samples, batch)
                 )
-        log(f"{experiment} d={d} n={n}: {time.perf_counter() - start:.2f}s")
     frame = pd.DataFrame(rows)
     frame.insert(0, "experiment", experiment)
     return frame

@@ -29,12 +29,15 @@ def solve(inputs, outputs, params):
 
 
 def train(inputs, outputs, params):
+    import numpy as np
+
+    from sparsenets.common.progress import log, progress
     from sparsenets.phase_transition.settings import grid
     from sparsenets.phase_transition.train import train_cell
 
     t = params["train"]
     rows = []
-    for n in grid(t["n"]):
+    for n in progress(grid(t["n"]), f"train d={params['d']}: n", every=0.0):
         out = train_cell(
             params["seed"],
             n,
@@ -46,11 +49,7 @@ def train(inputs, outputs, params):
             t["reset_optimizer"],
             dtype=t["dtype"],
         )
-        print(
-            f"train d={params['d']} n={n}: median distance "
-            f"{pd.Series(out['test_distance']).median():.4f}",
-            flush=True,
-        )
+        log(f"train d={params['d']} n={n}: median distance {np.median(out['test_distance']):.4f}")
         rows += [
             {"n": n, "d": params["d"], "trial": i, **{k: v[i] for k, v in out.items()}}
             for i in range(t["trials"])
@@ -71,9 +70,11 @@ def metrics(inputs, outputs, params):
 
 
 def figure(inputs, outputs, params):
+    from sparsenets.common.plotting import each_figure
     from sparsenets.phase_transition.figures import draw
 
-    draw(params["figure"], inputs, outputs["pdf"], outputs["png"], inputs["style"])
+    for name, pdf, png in each_figure(params, outputs):
+        draw(name, inputs, pdf, png, inputs["style"])
 
 
 def claims(inputs, outputs, params):

@@ -39,9 +39,11 @@ def metrics(inputs, outputs, params):
 
 
 def figure(inputs, outputs, params):
+    from sparsenets.common.plotting import each_figure
     from sparsenets.sparse_dnn.figures import draw
 
-    draw(params, as_list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"])
+    for name, pdf, png in each_figure(params, outputs):
+        draw({**params, "figure": name}, as_list(inputs["tables"]), pdf, png, inputs["style"])
 
 
 def claims(inputs, outputs, params):

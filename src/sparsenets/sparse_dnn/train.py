@@ -4,9 +4,14 @@ unconstrained network, trained identically."""
 
 import math
 
+import numpy as np
+import pandas as pd
 import torch
 
-from sparsenets.sparse_dnn import models
+from sparsenets.common.progress import progress
+from sparsenets.common.seeding import generator
+from sparsenets.sparse_dnn import data, models
+from sparsenets.sparse_dnn.metrics import measures
 
 
 def radius_at(step: int, warm_steps: int, anneal: float) -> float:
@@ -51,7 +56,7 @@ def fit(
     target = y.repeat_interleave(per_trial, dim=0)  # (M, n)
     excess = 0.0
     finite = torch.isfinite(radius)
-    for step in range(steps):
+    for step in progress(range(steps), f"fit n={n} d={d}: step"):
         lr_t = lr * 0.5 * (1.0 + math.cos(math.pi * step / steps))
         rows = None if batch == n else torch.randperm(n, generator=gen)[:batch]
         xb = x if rows is None else x[:, rows]
@@ -80,13 +85,6 @@ def fit(
 def run_cell(p: dict):
     """One (design, d, n) cell: all trials and radii (plus the unconstrained net) as one batched
     model, the lasso per trial, every measure on the test sample. Returns tidy rows."""
-    import numpy as np
-    import pandas as pd
-
-    from sparsenets.common.seeding import generator
-    from sparsenets.sparse_dnn import data
-    from sparsenets.sparse_dnn.metrics import measures
-
     torch.set_num_threads(1)
     design, d, n, trials = p["design"], int(p["d"]), int(p["n"]), int(p["trials"])
     law, rho, act = p["x"], float(p["rho"]), p["activation"]

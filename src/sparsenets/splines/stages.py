@@ -49,11 +49,11 @@ def curves(inputs, outputs, params):
 
 
 def figure(inputs, outputs, params):
+    from sparsenets.common.plotting import each_figure
     from sparsenets.splines.figures import draw
 
-    draw(
-        params["figure"], as_list(inputs["tables"]), outputs["pdf"], outputs["png"], inputs["style"]
-    )
+    for name, pdf, png in each_figure(params, outputs):
+        draw(name, as_list(inputs["tables"]), pdf, png, inputs["style"])
 
 
 def claims(inputs, outputs, params):

@@ -17,6 +17,7 @@ import itertools
 import numpy as np
 import torch
 
+from sparsenets.common.progress import progress
 from sparsenets.common.seeding import generator
 from sparsenets.splines import models
 
@@ -62,7 +63,7 @@ def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, g
     # Constant step for the first half of the Adam phase, then exponential decay to lr_final.
     hold = adam_steps // 2
     ratio = (lr_final / lr) ** (1.0 / max(adam_steps - hold, 1))
-    for step in range(total + 1):
+    for step in progress(range(total + 1), "train: step"):
         J, mse = objective(params, forward, decay, y, lam)
         grads = torch.autograd.grad(J.sum(), tensors)
         if step in at:
