@@ -13,11 +13,12 @@ import math
 
 import numpy as np
 
-from sparsenets.common import criteria
+from sparsenets.common import criteria, stats
 from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import NONE, camel, escape, format_number, listing, tabular
 from sparsenets.sparse_dnn.figures import tables
+from sparsenets.sparse_dnn.summary import curve
 
 SOURCE = "Wu & Li (arXiv 2406.18137)"
 CRITERIA = criteria.load("sparse_dnn")
@@ -119,15 +120,18 @@ def log_d(t, main, params):
 
 
 def _selection(t, designs, method):
+    """Mean TPR and AUC over trials at the largest n, with t intervals over the trials."""
     out = {"tpr": [], "auc": []}
     for design in designs:
         if not has(t, design, method):
             continue
         for d in ds_of(t, design):
             for part in out:
-                out[part].append(
-                    Measurement(f"{design} d={d}", value(t, design, d, method, f"{part}_at_max"))
-                )
+                table = curve(t[design]["cells"], method, part).loc[d]
+                trials = table.loc[table.index.max()].to_numpy()
+                estimate = value(t, design, d, method, f"{part}_at_max")
+                interval = stats.t_interval(trials)
+                out[part].append(Measurement(f"{design} d={d}", estimate, interval))
     return out
 
 
@@ -136,7 +140,7 @@ def selection(t, designs, params):
         "sparse_dnn-selection",
         _selection(t, designs, "l1"),
         params["trials"],
-        "none (means over trials)",
+        stats.t_method(params["trials"]),
         [fig("selection"), fig("importance"), fig("variants")],
         statement="Partial derivatives select the relevant variables of a nonlinear sparse f*.",
         control=_selection(t, designs, "free"),
