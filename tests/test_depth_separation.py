@@ -184,7 +184,7 @@ def _med(depth2_sq, shallow_sq, shallow_half):
 
 def test_criteria_on_constructed_cases():
     good = _med([0.01, 0.02, 0.03], [0.02, 0.1, 0.2], [0.02, 0.105, 0.21])
-    assert claims.depth2_learns(good)[0]["verdict"] == "reproduced"
+    assert claims.depth2_learns(good)[0]["verdict"] == "consistent"  # a bound met with room
     assert claims.shallow_gap(good)[0]["verdict"] == "reproduced"
     # one-hidden-layer nets that keep improving and match depth 2: not reproduced
     learns = _med([0.01, 0.02, 0.03], [0.02, 0.02, 0.02], [0.2, 0.2, 0.2])

@@ -22,10 +22,17 @@ def claim(id, verdict="reproduced", **fields):
         id=id,
         source="Li et al. (2021), Thm. 1",
         statement="a statement",
+        kind="bound",
         measure="err",
         value=0.5,
+        interval=[0.4, 0.6],
+        interval_method="t",
+        trials=10,
         expected="< 1",
         verdict=verdict,
+        criterion_cannot_fail=False,
+        control={"description": "none", "value": None, "verdict": "not run"},
+        parts=[],
         evidence=[],
     )
     return {**base, **fields}
@@ -52,6 +59,7 @@ def run_macros(tmp_path, families: dict) -> str:
 
 def test_macros_keep_values_verbatim_and_count_claims(tmp_path):
     claims = [claim("a"), claim("b", "partial"), claim("c", "not reproduced"), claim("d")]
+    claims[0]["criterion_cannot_fail"] = True
     text = run_macros(tmp_path, {"sparse_dnn": (claims, {"InitScale": "$10^{-5}$"})})
     assert r"\newcommand{\InitScale}{$10^{-5}$}" in text
     assert r"\newcommand{\NumClaims}{4}" in text
@@ -59,6 +67,8 @@ def test_macros_keep_values_verbatim_and_count_claims(tmp_path):
     assert r"\newcommand{\NumNotReproduced}{1}" in text
     assert r"\newcommand{\SparseDnnNumPartial}{1}" in text
     assert r"\newcommand{\NumFamilies}{1}" in text
+    assert r"\newcommand{\NumConsistent}{0}" in text
+    assert r"\newcommand{\NumCannotFail}{1}" in text
 
 
 @pytest.mark.parametrize("name", ["Init_Scale", "Init2", "", "Ünicode"])
@@ -119,8 +129,8 @@ def test_format_value(value, text):
 def test_checklist_has_one_escaped_row_per_claim(tmp_path):
     nasty = "error_rate < 5% & support #S = {1, 2}"
     claims = {
-        "diagonal": [claim("D1_early", statement=nasty), claim("D2", "partial")],
-        "splines": [claim("S1", "not reproduced", value=[1, 2, 3, 4, 5, 6])],
+        "diagonal": [claim("D1_early", measure=nasty), claim("D2", "partial")],
+        "splines": [claim("S1", "inconclusive", criterion_cannot_fail=True, value=None)],
     }
     inputs = {"claims": [write_family(tmp_path, f, c, {})["claims"] for f, c in claims.items()]}
     out = tmp_path / "paper" / "tables" / "checklist.tex"
@@ -128,12 +138,16 @@ def test_checklist_has_one_escaped_row_per_claim(tmp_path):
     text = out.read_text()
     assert r"error\_rate \textless{} 5\% \& support \#S = \{1, 2\}" in text
     assert r"diagonal\newline D1\_\allowbreak{}early" in text
-    assert r"\emph{not reproduced}" in text
-    assert "(6 values)" in text
-    # every row ends with \\ and carries the 5 column separators of 6 columns
-    rows = [line for line in text.splitlines() if r"\newline" in line]
+    assert r"\emph{inconclusive}\newline (criterion cannot fail)" in text
+    assert r"0.5\newline [0.4, 0.6]" in text
+    # the claims table: every row carries the 8 column separators of 9 columns
+    table = text.split(r"\end{longtable}")[0]
+    rows = [line for line in table.splitlines() if r"\newline" in line]
     assert len(rows) == 3
-    assert all(len(re.findall(r"(?<!\\)&", row)) == 5 for row in rows)
+    assert all(len(re.findall(r"(?<!\\)&", row)) == 8 for row in rows)
+    # then the families' criteria tables and the criteria changes
+    assert r"\label{tab:criteria}" in text and r"\label{tab:changes}" in text
+    assert r"diagonal-\allowbreak{}early-\allowbreak{}stopping" in text
 
 
 # --- compute ---------------------------------------------------------------------------------

@@ -128,9 +128,9 @@ def count_macros(claims_by_family: dict) -> dict:
 
 def _counts(prefix: str, claims: list) -> dict:
     verdicts = [c["verdict"] for c in claims]
-    names = dict(zip(VERDICTS, ("Reproduced", "Partial", "NotReproduced"), strict=True))
     out = {f"{prefix}NumClaims": str(len(claims))}
-    out.update({f"{prefix}Num{names[v]}": str(verdicts.count(v)) for v in VERDICTS})
+    out.update({f"{prefix}Num{camel(v)}": str(verdicts.count(v)) for v in VERDICTS})
+    out[f"{prefix}NumCannotFail"] = str(sum(bool(c["criterion_cannot_fail"]) for c in claims))
     return out
 
 
@@ -176,49 +176,37 @@ def format_value(value, keep: int = 4) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Checklist (Appendix A)
-
-_CHECKLIST_COLUMNS = (  # header, width as a fraction of \textwidth
-    ("Claim", 0.12),
-    ("Statement", 0.30),
-    ("Source", 0.11),
-    ("Measured", 0.15),
-    ("Expected", 0.15),
-    ("Verdict", 0.10),
-)
+# Checklist (Appendix A): the claims, their criteria, and the changes made to criteria
 
 
-def checklist_table(claims_by_family: dict) -> str:
-    """A longtable (it spans pages) with one row per claim of every family."""
-    spec = "".join(
-        rf">{{\raggedright\arraybackslash}}p{{{w:.2f}\textwidth}}" for _, w in _CHECKLIST_COLUMNS
-    )
-    header = " & ".join(rf"\textbf{{{h}}}" for h, _ in _CHECKLIST_COLUMNS) + r" \\"
-    n = len(_CHECKLIST_COLUMNS)
-    rows = [
-        _checklist_row(family, c) for family, claims in claims_by_family.items() for c in claims
-    ]
-    if not rows:
-        rows = [rf"\multicolumn{{{n}}}{{@{{}}l}}{{No claims were found.}} \\"]
+def longtable(columns: list, rows: list, caption: str, label: str) -> str:
+    """A longtable (it spans pages): columns are (header, width as a fraction of \\textwidth),
+    rows lists of TeX cells; the header repeats on every page."""
+    spec = "".join(rf">{{\raggedright\arraybackslash}}p{{{w:.2f}\textwidth}}" for _, w in columns)
+    header = " & ".join(rf"\textbf{{{h}}}" for h, _ in columns) + r" \\"
+    n = len(columns)
+    body = [" & ".join(r) + r" \\" for r in rows]
+    if not body:
+        body = [rf"\multicolumn{{{n}}}{{@{{}}l}}{{None.}} \\"]
     return "\n".join(
         [
-            r"\begingroup\footnotesize",
+            r"\begingroup\scriptsize",
             r"\setlength{\tabcolsep}{3pt}\setlength{\LTcapwidth}{\textwidth}",
             rf"\begin{{longtable}}{{@{{}}{spec}@{{}}}}",
-            r"\caption{Reproduction checklist: every claim, its measured value and verdict.}",
-            r"\label{tab:checklist}\\",
+            rf"\caption{{{caption}}}",
+            rf"\label{{{label}}}\\",
             r"\toprule",
             header,
             r"\midrule",
             r"\endfirsthead",
-            rf"\multicolumn{{{n}}}{{@{{}}l}}{{\emph{{Table \ref{{tab:checklist}}, continued}}}} \\",
+            rf"\multicolumn{{{n}}}{{@{{}}l}}{{\emph{{Table \ref{{{label}}}, continued}}}} \\",
             r"\toprule",
             header,
             r"\midrule",
             r"\endhead",
             r"\bottomrule",
             r"\endfoot",
-            *rows,
+            *body,
             r"\end{longtable}",
             r"\endgroup",
             "",
@@ -226,16 +214,86 @@ def checklist_table(claims_by_family: dict) -> str:
     )
 
 
-def _checklist_row(family: str, c: dict) -> str:
-    cells = [
+_CHECKLIST_COLUMNS = [
+    ("Claim", 0.09),
+    ("Kind", 0.09),
+    ("Measure", 0.13),
+    ("Value [interval]", 0.09),
+    ("Criterion", 0.14),
+    ("Verdict", 0.11),
+    ("Control", 0.07),
+    ("Control verdict", 0.09),
+    ("Trials", 0.06),
+]
+
+
+def checklist_table(claims_by_family: dict) -> str:
+    """One row per claim of every family."""
+    rows = [_checklist_row(f, c) for f, claims in claims_by_family.items() for c in claims]
+    caption = "Reproduction checklist: every claim, its headline value and verdict, its control."
+    return longtable(_CHECKLIST_COLUMNS, rows, caption, "tab:checklist")
+
+
+def _checklist_row(family: str, c: dict) -> list:
+    verdict = _verdict(c["verdict"])
+    if c["criterion_cannot_fail"]:
+        verdict += r"\newline (criterion cannot fail)"
+    return [
         rf"{_breakable(family)}\newline {_breakable(c['id'])}",
-        escape(c["statement"]),
-        escape(c["source"]),
-        format_value(c["value"]),
-        escape(c["expected"]),
-        _verdict(c["verdict"]),
+        escape(c["kind"]),
+        _wrap(c["measure"]),
+        format_value(c["value"]) + _interval(c["interval"]),
+        _wrap(c["expected"]),
+        verdict,
+        format_value(c["control"]["value"]),
+        escape(c["control"]["verdict"]),
+        format_value(c["trials"]),
     ]
-    return " & ".join(cells) + r" \\"
+
+
+def _interval(interval) -> str:
+    if not interval:
+        return ""
+    return rf"\newline [{format_value(interval[0])}, {format_value(interval[1])}]"
+
+
+def criteria_table(criteria_by_family: dict) -> str:
+    """Every family's criteria table (src/sparsenets/<family>/criteria.csv), one row a part."""
+    rows = [
+        [
+            rf"{_breakable(c.claim)}\newline {_breakable(c.part)}",
+            escape(c.kind) + (r"\newline (tight instance)" if c.tight else ""),
+            _wrap(c.text),
+            _wrap(c.control),
+        ]
+        for criteria in criteria_by_family.values()
+        for parts in criteria.values()
+        for c in parts
+    ]
+    columns = [("Claim / part", 0.18), ("Kind", 0.09), ("Criterion", 0.38), ("Control", 0.28)]
+    caption = "The criteria, as fixed in each family's criteria table, and the negative controls."
+    return longtable(columns, rows, caption, "tab:criteria")
+
+
+def changes_table(changes: list) -> str:
+    """Rows of paper/criteria_changes.csv: claim, old, new, reason, date."""
+    rows = [
+        [_breakable(r["claim"])] + [escape(r[k]) for k in ("old", "new", "reason", "date")]
+        for r in changes
+    ]
+    columns = [
+        ("Claim / part", 0.16),
+        ("Old", 0.22),
+        ("New", 0.22),
+        ("Reason", 0.24),
+        ("Date", 0.08),
+    ]
+    return longtable(columns, rows, "Changes to criteria after a paper-scale run.", "tab:changes")
+
+
+def _wrap(text: str) -> str:
+    """Running text for a narrow column: may also wrap after `/` (as in a/b ratios)."""
+    return escape(text).replace("/", r"/\allowbreak{}")
 
 
 def _breakable(name: str) -> str:

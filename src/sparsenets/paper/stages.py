@@ -4,12 +4,13 @@ Each stage is fn(inputs, outputs, params), called by `python -m sparsenets paper
 A family's files live in RESULTS/<family>/, so the family name is the folder of its claims.json.
 """
 
+import csv
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
-from sparsenets.common import io, latex
+from sparsenets.common import criteria, io, latex
 from sparsenets.common.claims import validate
 from sparsenets.paper import provenance
 
@@ -21,7 +22,11 @@ LATEXMK = [
     "-interaction=nonstopmode",
     "-file-line-error",
 ]
-BUILD_DIR = "build"  # latexmk's output folder inside the paper folder, emptied before each build
+BUILD_DIR = "build"
+# The criteria-changes table, a paper source; a rule may pass it as the input `changes`.
+CHANGES = (
+    Path(__file__).resolve().parents[3] / "paper" / "criteria_changes.csv"
+)  # latexmk's output folder inside the paper folder, emptied before each build
 
 
 def _paths(inputs: dict, key: str) -> list:
@@ -71,7 +76,18 @@ def macros(inputs: dict, outputs: dict, params: dict) -> None:
 
 
 def checklist(inputs: dict, outputs: dict, params: dict) -> None:
-    io.write_text(outputs["checklist"], latex.checklist_table(_claims(inputs)))
+    """Appendix A: the claims, then the families' criteria tables, then the criteria changes."""
+    claims = _claims(inputs)
+    tables = {
+        f: criteria.load(f) for f in claims if (criteria.PACKAGE / f / "criteria.csv").exists()
+    }
+    changes_path = Path(inputs.get("changes", CHANGES))
+    with open(changes_path, newline="", encoding="utf-8") as fh:
+        changes = list(csv.DictReader(fh))
+    text = "\n".join(
+        [latex.checklist_table(claims), latex.criteria_table(tables), latex.changes_table(changes)]
+    )
+    io.write_text(outputs["checklist"], text)
 
 
 def compute(inputs: dict, outputs: dict, params: dict) -> None:

@@ -1,37 +1,30 @@
-"""Verdicts of the phase_transition family, by the fixed criteria below (written before the first
-paper-scale run; also stated in paper/sections/phase_transition.tex). τ is the fitted threshold
-n/d of an experiment (metrics.threshold), "above" means cells with n/d ≥ 2τ, "below" n/d ≤ τ/2.
-
-1 transition   skip_relaxed: (i) τ is finite and inside the grid's range of n/d; (ii) mean
-               success ≤ 0.1 below; (iii) mean success ≥ 0.9 above; (iv) the bootstrap 95%
-               interval of τ lies within ±25% of τ. 4 sub-criteria.
-2 sharpness    skip_relaxed: relative width (r_0.9 − r_0.1)/τ of the fitted 0.1–0.9 band ≤ 1.
-3 noise        noise: (i) for every n, the median ‖ŵ − w*‖ is non-decreasing in σ; (ii) for every
-               n and σ > 0, median ‖ŵ − w*‖ ≤ σ (the size of the noise, ‖z‖ ≈ σ). 2 sub-criteria.
-4 training     train, with τ of skip_relaxed: (i) median test distance over cells above is at
-               most half of that over cells below; (ii) median test distance over cells above
-               ≤ 0.1. 2 sub-criteria.
-5 variants     every other σ = 0 experiment has a transition: τ finite inside its grid and mean
-               success ≥ 0.9 above (one sub-criterion each); plus: in every trial in which the
-               relaxed program recovers, the exact program (same data) recovers too.
-Sub-criteria: all met → reproduced, some → partial, none → not reproduced.
+"""Verdicts of the phase_transition family, by the criteria in criteria.csv (written before the
+first paper-scale run; also stated in paper/sections/phase_transition.tex). τ is the fitted
+threshold n/d of an experiment (metrics.threshold), "above" means cells with n/d ≥ 2τ, "below"
+n/d ≤ τ/2. Success rates are means over cells and trials (no interval); τ and the band width
+carry the bootstrap intervals of metrics.threshold.
 """
 
 import numpy as np
 import pandas as pd
 
-from sparsenets.common.claims import claim, verdict_from
+from sparsenets.common import criteria, stats
+from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import read_csv, write_json, write_text
 from sparsenets.common.latex import NONE, escape, format_number, listing, tabular
 from sparsenets.phase_transition.models import ADMM_ITERS, SEARCH_ITERS
 
 SOURCE = "Wang, Hua, Candès, Pilanci (IEEE TIT 2025)"
+CRITERIA = criteria.load("phase_transition")
+judge = family_judge(CRITERIA, SOURCE)
 PRIMARY = "skip_relaxed"
-CI_REL = 0.25
-WIDTH_MAX = 1.0
-TRAIN_RATIO = 0.5
-TRAIN_MAX = 0.1
+CI_REL = CRITERIA["phase-transition-exists"][3].threshold[0]
+WIDTH_MAX = CRITERIA["phase-transition-sharp"][0].threshold[0]
+TRAIN_RATIO = CRITERIA["phase-transition-training"][0].threshold[0]
+TRAIN_MAX = CRITERIA["phase-transition-training"][1].threshold[0]
 FIG = "phase_transition/figures"
+NONE_METHOD = "none (one value per experiment)"
+BOOT = "95% percentile bootstrap of mean success over the trials of the cells"
 
 
 def _regions(c, tau):
@@ -43,7 +36,20 @@ def _mean(frame, col):
     return float(frame[col].mean()) if len(frame) else float("nan")
 
 
-def transition(cells, fits):
+def _trials(trials, experiment):
+    n = trials[trials.experiment == experiment].trial.nunique()
+    return int(n) if n else None
+
+
+def _success(trials, experiment, tau, side, estimate):
+    """Mean success below (side 0) or above (1) τ, with a bootstrap over the trials of those
+    cells (each cell has the same number of trials, so their mean is the mean over cells)."""
+    rows = trials[(trials.experiment == experiment) & (trials.sigma == 0)]
+    x = _regions(rows, tau)[side].success.to_numpy(dtype=float) if np.isfinite(tau) else []
+    return Measurement(experiment, estimate, stats.bootstrap(x, np.mean, seed=side))
+
+
+def transition(cells, fits, trials):
     f = fits.set_index("experiment").loc[PRIMARY]
     c = cells[(cells.experiment == PRIMARY) & (cells.sigma == 0)]
     ratio = c.n / c.d
@@ -51,103 +57,111 @@ def transition(cells, fits):
     inside = bool(np.isfinite(tau) and ratio.min() < tau < ratio.max())
     below, above = _regions(c, tau) if inside else (c.iloc[:0], c.iloc[:0])
     low, high = _mean(below, "success"), _mean(above, "success")
-    ci = inside and f.tau_lo >= (1 - CI_REL) * tau and f.tau_hi <= (1 + CI_REL) * tau
-    passed = inside + (low <= 0.1) + (high >= 0.9) + bool(ci)
-    return claim(
-        id="phase-transition-exists",
-        source=SOURCE,
+    spread = max(1 - f.tau_lo / tau, f.tau_hi / tau - 1) if inside else float("nan")
+    claim = judge(
+        "phase-transition-exists",
+        {
+            "inside": [Measurement(PRIMARY, float(inside))],
+            "below": [_success(trials, PRIMARY, tau, 0, low)],
+            "above": [_success(trials, PRIMARY, tau, 1, high)],
+            "ci": [Measurement(PRIMARY, float(spread))],
+        },
+        _trials(trials, PRIMARY),
+        BOOT,
+        [f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
         statement="Recovery of the planted linear neuron succeeds w.h.p. above a threshold n/d "
         "and fails below it (ReLU + skip, relaxed min-norm program, Gaussian w*).",
-        measure="fitted threshold tau (95% CI); mean success for n/d <= tau/2 and >= 2 tau",
-        value=[tau, float(f.tau_lo), float(f.tau_hi), low, high],
-        expected=f"tau inside the grid, success <= 0.1 below and >= 0.9 above, CI within "
-        f"+-{CI_REL:.0%} of tau",
-        verdict=verdict_from(passed, 4),
-        evidence=[f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
-    ), {"tau": tau, "low": low, "high": high}
+    )
+    return claim, {"tau": tau, "low": low, "high": high}
 
 
-def sharpness(fits):
+def sharpness(fits, trials):
     f = fits.set_index("experiment").loc[PRIMARY]
     width = float(f.width)
-    return claim(
-        id="phase-transition-sharp",
-        source=SOURCE,
+    ci = (float(f.width_lo), float(f.width_hi))
+    claim = judge(
+        "phase-transition-sharp",
+        {"width": [Measurement(PRIMARY, width, ci if np.isfinite(ci).all() else None)]},
+        _trials(trials, PRIMARY),
+        "95% bootstrap over trials of the logistic fit (metrics.threshold)",
+        [f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
         statement="The transition is sharp: the 0.1-0.9 band is narrow relative to the threshold.",
-        measure="(r_0.9 - r_0.1)/tau of the logistic fit, with 95% CI",
-        value=[width, float(f.width_lo), float(f.width_hi)],
-        expected=f"<= {WIDTH_MAX}",
-        verdict=verdict_from(int(np.isfinite(width) and width <= WIDTH_MAX), 1),
-        evidence=[f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
-    ), width
+    )
+    return claim, width
 
 
-def noise(cells):
+def noise(cells, trials):
     c = cells[cells.experiment == "noise"].sort_values(["n", "sigma"])
-    mono = all(np.all(np.diff(g.error_median.to_numpy()) >= 0) for _, g in c.groupby("n"))
+    steps = [np.diff(g.error_median.to_numpy()) for _, g in c.groupby("n")]
+    smallest = min((float(s.min()) for s in steps if s.size), default=float("nan"))
     pos = c[c.sigma > 0]
-    bounded = bool((pos.error_median <= pos.sigma).all())
     ratio = (pos.error_median / pos.sigma).to_numpy()
-    return claim(
-        id="phase-transition-noise",
-        source=SOURCE,
+    largest = float(ratio.max()) if ratio.size else float("nan")
+    claim = judge(
+        "phase-transition-noise",
+        {"monotone": [Measurement("noise", smallest)], "bounded": [Measurement("noise", largest)]},
+        _trials(trials, "noise"),
+        "none (medians over trials, one per cell)",
+        [f"{FIG}/noise.pdf", "phase_transition/metrics/cells.csv"],
         statement="Recovery is stable under label noise: the error of the skip neuron grows "
         "with sigma and stays at most the noise level.",
-        measure="median ||w_hat - w*|| / sigma over n and sigma > 0 (max)",
-        value=float(ratio.max()) if ratio.size else None,
-        expected="non-decreasing in sigma for every n; <= 1 for every n, sigma > 0",
-        verdict=verdict_from(int(mono) + int(bounded), 2),
-        evidence=[f"{FIG}/noise.pdf", "phase_transition/metrics/cells.csv"],
-    ), {"mono": mono, "max_ratio": float(ratio.max()) if ratio.size else float("nan")}
+    )
+    return claim, {"mono": bool(smallest >= 0), "max_ratio": largest}
 
 
-def training(train_cells, tau):
+def training(train_cells, tau, n_trials):
     below, above = _regions(train_cells, tau)
     lo = float(below.distance_median.median()) if len(below) else float("nan")
     hi = float(above.distance_median.median()) if len(above) else float("nan")
-    sep = bool(np.isfinite(lo) and np.isfinite(hi) and hi <= TRAIN_RATIO * lo)
-    small = bool(np.isfinite(hi) and hi <= TRAIN_MAX)
-    return claim(
-        id="phase-transition-training",
-        source=SOURCE,
+    claim = judge(
+        "phase-transition-training",
+        {
+            "separation": [Measurement("train", hi / lo if lo else float("nan"))],
+            "small": [Measurement("train", hi)],
+        },
+        n_trials,
+        "none (medians over cells of per-cell medians)",
+        [f"{FIG}/train.pdf", "phase_transition/metrics/train_cells.csv"],
         statement="Gradient-trained skip networks (AdamW, weight decay) follow the convex "
         "prediction: small test distance above the threshold, large below.",
-        measure="median test distance over cells with n/d >= 2 tau and with n/d <= tau/2",
-        value=[hi, lo],
-        expected=f"above <= {TRAIN_RATIO} x below, and above <= {TRAIN_MAX}",
-        verdict=verdict_from(int(sep) + int(small), 2),
-        evidence=[f"{FIG}/train.pdf", "phase_transition/metrics/train_cells.csv"],
-    ), {"above": hi, "below": lo}
+    )
+    return claim, {"above": hi, "below": lo}
 
 
 def variants(cells, fits, trials):
     f = fits.set_index("experiment")
     names = [e for e in f.index if e != PRIMARY]
-    ok, highs = [], []
+    ok, highs, above = [], [], []
     for e in names:
         c = cells[(cells.experiment == e) & (cells.sigma == 0)]
         tau = float(f.loc[e].tau)
         inside = bool(np.isfinite(tau) and (c.n / c.d).min() < tau < (c.n / c.d).max())
         high = _mean(_regions(c, tau)[1], "success") if inside else float("nan")
         highs.append(high)
+        above.append(_success(trials, e, tau, 1, high))
         ok.append(inside and high >= 0.9)
     rel = trials[(trials.experiment == PRIMARY) & (trials.sigma == 0)]
     ex = trials[(trials.experiment == "skip_exact") & (trials.sigma == 0)]
     both = rel.merge(ex, on=["n", "d", "trial"], suffixes=("_r", "_e"))
-    implied = bool(len(both) and (~both.success_r | both.success_e).all())
+    agree = (~both.success_r | both.success_e).to_numpy(dtype=bool)
+    implied = bool(len(both) and agree.all())
     taus = [float(f.loc[e].tau) for e in names]
-    return claim(
-        id="phase-transition-variants",
-        source=SOURCE,
+    claim = judge(
+        "phase-transition-variants",
+        {
+            "above": above,
+            "exact": [
+                Measurement("skip_exact", float(agree.mean()) if len(both) else float("nan"))
+            ],
+        },
+        _trials(trials, PRIMARY),
+        BOOT,
+        [f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
         statement="The transition holds for the variants: w* the smallest singular vector, the "
         "exact (cone) program, the plain ReLU neuron, normalised networks with 1-3 neurons.",
-        measure="threshold tau per variant (" + ", ".join(names) + "); exact >= relaxed per trial",
-        value=taus,
-        expected="tau inside the grid and success >= 0.9 above 2 tau, for every variant; exact "
-        "recovers whenever relaxed does",
-        verdict=verdict_from(sum(ok) + int(implied), len(names) + 1),
-        evidence=[f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
-    ), {"names": names, "ok": ok, "highs": highs, "implied": implied, "shared": len(both)}
+    )
+    info = {"names": names, "ok": ok, "highs": highs, "implied": implied, "shared": len(both)}
+    return claim, {**info, "taus": taus}
 
 
 def fmt(x):
@@ -284,10 +298,10 @@ def report(inputs, outputs, params) -> None:
     cells = read_csv(inputs["cells"])
     fits = read_csv(inputs["thresholds"])
     train_cells = read_csv(inputs["train_cells"])
-    c1, tr = transition(cells, fits)
-    c2, sh = sharpness(fits)
-    c3, no = noise(cells)
-    c4, trn = training(train_cells, tr["tau"])
+    c1, tr = transition(cells, fits, trials)
+    c2, sh = sharpness(fits, trials)
+    c3, no = noise(cells, trials)
+    c4, trn = training(train_cells, tr["tau"], params["train"]["trials"])
     c5, va = variants(cells, fits, trials)
     claims = [c1, c2, c3, c4, c5]
     write_json(outputs["claims"], claims)

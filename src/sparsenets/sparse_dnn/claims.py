@@ -1,4 +1,4 @@
-"""Verdicts of the sparse_dnn family, from the metrics tables, by the fixed criteria below.
+"""Verdicts of the sparse_dnn family, from the metrics tables, by the criteria in criteria.csv.
 
 Written before the first paper-scale run (also stated in paper/sections/sparse_dnn.tex).
 Slopes are OLS fits of log(mean over trials) against log n over the grid points n >= fit_min_n,
@@ -6,32 +6,26 @@ with 95% percentile-bootstrap intervals [lo, hi] over trials; both rates are rea
 errors (the source bounds the excess risk, which for the square loss is ||f_hat - f*||^2, and
 derives the derivative rate from it by an interpolation inequality, also squared). All on the
 `main` design, l1-constrained network with the validated radius; d runs over its grid.
-
-1 model rate    per d: hi(slope of mse) < 0 (the error falls) and lo(slope) <= -1/2 (a decay at
-                least as fast as n^-1/2 is not rejected); 2 sub-criteria per d.
-2 derivatives   per d: lo(slope of grad_err) <= -1/4 (the derivative error falls at least as
-                n^-1/4 is not rejected) and lo(slope(grad_err) - slope(mse)) > 0 (paired
-                bootstrap: the derivatives converge strictly slower); 2 sub-criteria per d.
-3 log d         n*(d) = the smallest grid n from which on the top-s importances are exactly the
-                support in >= exact_level of trials. Sub-criteria: n* finite for every d;
-                n*(d_max) / n*(d_min) <= 2 log(d_max) / log(d_min) (log growth, one factor-2 grid
-                step of slack); mse(d_max) / mse(d_min) at the largest n <= log(d_max)/log(d_min).
-4 selection     for every design of the config and every d: at the largest n, mean TPR at s
-                >= 0.9 and mean AUC >= 0.95 over trials; 2 sub-criteria per (design, d).
-Sub-criteria: all met -> reproduced, some -> partial, none -> not reproduced.
+A slope passes only when its whole interval clears the threshold (common/criteria.py).
 """
 
 import math
 
 import numpy as np
 
-from sparsenets.common.claims import claim, verdict_from
+from sparsenets.common import criteria, stats
+from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import NONE, camel, escape, format_number, listing, tabular
 from sparsenets.sparse_dnn.figures import tables
+from sparsenets.sparse_dnn.summary import curve
 
 SOURCE = "Wu & Li (arXiv 2406.18137)"
-TPR_MIN, AUC_MIN = 0.9, 0.95
+CRITERIA = criteria.load("sparse_dnn")
+judge = family_judge(CRITERIA, SOURCE)
+TPR_MIN = CRITERIA["sparse_dnn-selection"][0].threshold[0]
+AUC_MIN = CRITERIA["sparse_dnn-selection"][1].threshold[0]
+BOOT = "95% percentile bootstrap over trials (resampled trials refit the slope)"
 
 
 def value(t, design, d, method, measure):
@@ -48,52 +42,60 @@ def fig(name):
     return f"sparse_dnn/figures/{name}.pdf"
 
 
-def model_rate(t, main):
-    vals, passed, total = [], 0, 0
-    for d in ds_of(t, main):
-        b, lo, hi = (value(t, main, d, "l1", f"slope_mse{s}") for s in ("", "_lo", "_hi"))
-        vals.append([round(b, 3), round(lo, 3), round(hi, 3)])
-        passed += (hi < 0) + (lo <= -0.5)
-        total += 2
-    return claim(
-        id="sparse_dnn-model-rate",
-        source=SOURCE,
-        statement="With the l1 norm of all parameters constrained, the network converges to f* "
+def has(t, design, method):
+    return bool((t[design]["summary"].method == method).any())
+
+
+def slope(t, design, d, method, measure):
+    """A fitted slope with its bootstrap interval, as a measurement at d."""
+    b, lo, hi = (value(t, design, d, method, f"{measure}{s}") for s in ("", "_lo", "_hi"))
+    return Measurement(f"d={d}", b, (lo, hi) if np.isfinite([lo, hi]).all() else None)
+
+
+def _rates(t, main, method, parts):
+    return {
+        part: [slope(t, main, d, method, measure) for d in ds_of(t, main)]
+        for part, measure in parts.items()
+    }
+
+
+def _rate_claim(claim_id, parts, t, main, params, statement):
+    """A claim on fitted slopes; its control: the lasso's slopes, when the design has the lasso."""
+    return judge(
+        claim_id,
+        _rates(t, main, "l1", parts),
+        params["trials"],
+        BOOT,
+        [fig("rates"), f"sparse_dnn/metrics/{main}_summary.csv"],
+        statement=statement,
+        control=_rates(t, main, "lasso", parts) if has(t, main, "lasso") else None,
+    )
+
+
+def model_rate(t, main, params):
+    return _rate_claim(
+        "sparse_dnn-model-rate",
+        {"falls": "slope_mse", "rate": "slope_mse"},
+        t,
+        main,
+        params,
+        "With the l1 norm of all parameters constrained, the network converges to f* "
         "at rate O(n^-1/2).",
-        measure="slope [95% CI] of log ||f_hat - f*||^2 against log n, per d = "
-        + ", ".join(map(str, ds_of(t, main))),
-        value=vals,
-        expected="CI below 0 and reaching -1/2 or lower, for every d",
-        verdict=verdict_from(passed, total),
-        evidence=[fig("rates"), f"sparse_dnn/metrics/{main}_summary.csv"],
     )
 
 
-def derivative_rate(t, main):
-    vals, passed, total = [], 0, 0
-    for d in ds_of(t, main):
-        b, lo = (
-            value(t, main, d, "l1", "slope_grad_err"),
-            value(t, main, d, "l1", "slope_grad_err_lo"),
-        )
-        diff, dlo = value(t, main, d, "l1", "slope_diff"), value(t, main, d, "l1", "slope_diff_lo")
-        vals.append([round(b, 3), round(diff, 3), round(dlo, 3)])
-        passed += (lo <= -0.25) + (dlo > 0)
-        total += 2
-    return claim(
-        id="sparse_dnn-derivative-rate",
-        source=SOURCE,
-        statement="The partial derivatives converge at O(n^-1/4), slower than the model.",
-        measure="per d: slope of log E||grad f_hat - grad f*||^2, slope difference to the model "
-        "error, lower CI end of the difference",
-        value=vals,
-        expected="CI of the slope reaches -1/4 or lower, and difference CI above 0, for every d",
-        verdict=verdict_from(passed, total),
-        evidence=[fig("rates"), f"sparse_dnn/metrics/{main}_summary.csv"],
+def derivative_rate(t, main, params):
+    return _rate_claim(
+        "sparse_dnn-derivative-rate",
+        {"rate": "slope_grad_err", "slower": "slope_diff"},
+        t,
+        main,
+        params,
+        "The partial derivatives converge at O(n^-1/4), slower than the model.",
     )
 
 
-def log_d(t, main):
+def log_d(t, main, params):
     ds = ds_of(t, main)
     ns = [value(t, main, d, "l1", "nstar") for d in ds]
     bound = 2 * math.log(ds[-1]) / math.log(ds[0])
@@ -101,43 +103,47 @@ def log_d(t, main):
     ratio = ns[-1] / ns[0] if finite else float("nan")
     mse = [value(t, main, d, "l1", "mse_at_max") for d in ds]
     mse_ratio = mse[-1] / mse[0]
-    passed = finite + bool(ratio <= bound) + bool(mse_ratio <= bound / 2)
-    return claim(
-        id="sparse_dnn-log-d",
-        source=SOURCE,
+    where = f"d={ds[0]},{ds[-1]}"
+    c = judge(
+        "sparse_dnn-log-d",
+        {
+            "finite": [Measurement(where, float(np.mean(np.isfinite(ns))))],
+            "nstar": [Measurement(where, ratio / bound)],
+            "mse": [Measurement(where, mse_ratio / (bound / 2))],
+        },
+        params["trials"],
+        "none (one value per d)",
+        [fig("selection"), f"sparse_dnn/metrics/{main}_summary.csv"],
         statement="The sample complexity grows only with log(d).",
-        measure="n* (exact support in the top s) per d = "
-        + ", ".join(map(str, ds))
-        + "; n*(d_max)/n*(d_min); mse ratio at the largest n",
-        value=[ns, ratio, round(mse_ratio, 3)],
-        expected=f"n* finite; ratio <= 2 log(d_max)/log(d_min) = {bound:.2f}; "
-        f"mse ratio <= {bound / 2:.2f}",
-        verdict=verdict_from(passed, 3),
-        evidence=[fig("selection"), f"sparse_dnn/metrics/{main}_summary.csv"],
-    ), {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse_ratio}
+    )
+    return c, {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse_ratio}
 
 
-def selection(t, designs):
-    vals, passed, total = [], 0, 0
+def _selection(t, designs, method):
+    """Mean TPR and AUC over trials at the largest n, with t intervals over the trials."""
+    out = {"tpr": [], "auc": []}
     for design in designs:
+        if not has(t, design, method):
+            continue
         for d in ds_of(t, design):
-            tp, au = (
-                value(t, design, d, "l1", "tpr_at_max"),
-                value(t, design, d, "l1", "auc_at_max"),
-            )
-            vals.append([round(tp, 3), round(au, 3)])
-            passed += (tp >= TPR_MIN) + (au >= AUC_MIN)
-            total += 2
-    return claim(
-        id="sparse_dnn-selection",
-        source=SOURCE,
+            for part in out:
+                table = curve(t[design]["cells"], method, part).loc[d]
+                trials = table.loc[table.index.max()].to_numpy()
+                estimate = value(t, design, d, method, f"{part}_at_max")
+                interval = stats.t_interval(trials)
+                out[part].append(Measurement(f"{design} d={d}", estimate, interval))
+    return out
+
+
+def selection(t, designs, params):
+    return judge(
+        "sparse_dnn-selection",
+        _selection(t, designs, "l1"),
+        params["trials"],
+        stats.t_method(params["trials"]),
+        [fig("selection"), fig("importance"), fig("variants")],
         statement="Partial derivatives select the relevant variables of a nonlinear sparse f*.",
-        measure="[mean TPR at s, mean AUC] of the l1 net at the largest n, per (design, d): "
-        + ", ".join(f"{g} d={d}" for g in designs for d in ds_of(t, g)),
-        value=vals,
-        expected=f"TPR >= {TPR_MIN} and AUC >= {AUC_MIN} everywhere",
-        verdict=verdict_from(passed, total),
-        evidence=[fig("selection"), fig("importance"), fig("variants")],
+        control=_selection(t, designs, "free"),
     )
 
 
@@ -320,8 +326,13 @@ def report(paths, outputs, params) -> None:
     if main not in t:
         raise ValueError(f"sparse_dnn: the main design {main!r} has no metrics tables")
     designs = list(params["designs"])
-    c3, logd = log_d(t, main)
-    claims = [model_rate(t, main), derivative_rate(t, main), c3, selection(t, designs)]
+    c3, logd = log_d(t, main, params)
+    claims = [
+        model_rate(t, main, params),
+        derivative_rate(t, main, params),
+        c3,
+        selection(t, designs, params),
+    ]
     write_json(outputs["claims"], claims)
     write_json(outputs["numbers"], numbers(t, params, claims, logd))
     write_text(outputs["settings"], settings_table(params))

@@ -1,39 +1,27 @@
-"""Verdicts of the splines family, from the metrics tables, by the fixed criteria below.
+"""Verdicts of the splines family, from the metrics tables, by the criteria in criteria.csv.
 
-Criteria (also stated in paper/sections/splines.tex; written before the first paper-scale run).
-"Final nets" are the trained nets that did not diverge; medians are over trials.
-1 rebalance   (a) every final shallow net (1-D and d > 1): rebalancing changes ½·WD into the path
-              norm to relative 1e-9 and the function on the data by at most 1e-9 (relative);
-              (b) for every λ: median of ½·WD / path norm − 1 over the final shallow nets
-              ≤ 1e-2 (balance at the trained point). 1 + #λ sub-criteria.
-2 skip        random 1-D data, skip, widest width, smallest λ, per N: (a) median ∫|f''| /
-              min over interpolants in [0.95, 1.05]; (b) median active-knot count ≤ N − 2.
-3 no skip     trend 1-D data, widest width, smallest λ, per N: (a) median of the learned no-skip
-              cost max(∫|f''|, |f'(−∞)+f'(+∞)|) / its minimum over interpolants in [0.9, 1.1];
-              (b) median over trials of (no-skip path norm / skip path norm) divided by the
-              predicted ratio max(D, (D+|S|)/2) / D in [0.9, 1.1].
-4 d > 1       per d: (a) every final net has path norm ≥ R-TV² (relative slack 1e-9);
-              (b) at the smallest λ, median active neurons ≤ N − (d + 1).
-5 deep        per depth: (a) in both variants, median effective rank (mean over hidden layers)
-              non-increasing along the λ grid and lower at the largest λ than at the smallest;
-              (b) effective rank of W_1, median over trials and averaged over λ, lower with the
-              skip connection than without.
-Sub-criteria: all met → reproduced, some → partial, none → not reproduced.
+Written before the first paper-scale run (also stated in paper/sections/splines.tex).
+"Final nets" are the trained nets that did not diverge; medians are over trials, with a
+percentile-bootstrap interval over trials where one median per setting is judged.
 """
 
 import numpy as np
 
-from sparsenets.common.claims import claim, verdict_from
+from sparsenets.common import criteria, stats
+from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import NONE, escape, format_number, listing, tabular
 from sparsenets.splines.figures import setting_n, tables, wide
 
 SOURCE = "Parhi & Nowak (SIMODS 2022)"
 SAVARESE = "Savarese, Evron, Soudry, Srebro (COLT 2019)"
-EXACT = 1e-9
-BALANCED = 1e-2
-TV_BAND = (0.95, 1.05)
-NOSKIP_BAND = (0.9, 1.1)
+CRITERIA = criteria.load("splines")
+judge = family_judge(CRITERIA, SOURCE)
+EXACT = CRITERIA["splines-rebalancing"][0].threshold[0]
+BALANCED = CRITERIA["splines-rebalancing"][1].threshold[0]
+TV_BAND = CRITERIA["splines-skip-min-tv"][0].threshold
+NOSKIP_BAND = CRITERIA["splines-noskip-cost"][0].threshold
+NONE_METHOD = "none (one value per setting)"
 
 
 def _final(n):
@@ -45,25 +33,41 @@ def _oned(t):
     return n.assign(kind=n.setting.str.split("-").str[1])
 
 
+def _medians(groups, label) -> list:
+    """One measurement per group: the median over trials and its bootstrap interval."""
+    return [
+        Measurement(f"{label}={k}", float(np.median(x)), stats.bootstrap(x, seed=int(k)))
+        for k, x in groups
+    ]
+
+
+def _ntrials(n) -> int:
+    return int(n.trial.nunique())
+
+
 def rebalance(t):
     shallow = [_final(wide(t[e]["nets"])) for e in ("oned", "highd")]
     gap = max(float(n.rebalanced_gap.max()) for n in shallow)
     change = max(float(n.rebalanced_change.max()) for n in shallow)
     both = np.concatenate([n[["lam", "decay_excess"]].to_numpy() for n in shallow])
     lams = sorted(set(both[:, 0]))
-    excess = [float(np.median(both[both[:, 0] == lam, 1])) for lam in lams]
-    passed = int(gap <= EXACT and change <= EXACT) + sum(e <= BALANCED for e in excess)
-    c = claim(
-        id="splines-rebalancing",
-        source=SOURCE,
+    per_lam = [both[both[:, 0] == lam, 1] for lam in lams]
+    excess = [float(np.median(x)) for x in per_lam]
+    balance = [
+        Measurement(f"λ={lam:g}", e, stats.bootstrap(x, seed=i))
+        for i, (lam, e, x) in enumerate(zip(lams, excess, per_lam, strict=True))
+    ]
+    c = judge(
+        "splines-rebalancing",
+        {
+            "exact": [Measurement("all nets", max(gap, change))],
+            "balance": balance,
+        },
+        min(_ntrials(n) for n in shallow),
+        "95% percentile bootstrap over nets of the median (balance); none for the maxima",
+        ["splines/figures/balance.pdf", "splines/metrics/oned_nets.csv"],
         statement="Rebalancing turns ½·(sum of squared weights) into the path norm without "
         "changing the function; trained nets are balanced, |v_k| = ‖w_k‖.",
-        measure="max relative gap ½WD(rebalanced) vs path norm; max function change; median "
-        "½WD/path norm − 1 per λ = " + ", ".join(f"{x:g}" for x in lams),
-        value=[gap, change, *excess],
-        expected=f"gap and change <= {EXACT:g}; median excess <= {BALANCED:g} at every λ",
-        verdict=verdict_from(passed, 1 + len(lams)),
-        evidence=["splines/figures/balance.pdf", "splines/metrics/oned_nets.csv"],
     )
     return c, {"gap": gap, "change": change, "lams": lams, "excess": excess}
 
@@ -75,21 +79,19 @@ def _best(n):
 def skip_spline(t):
     n = _final(_oned(t))
     b = _best(n[(n.kind == "random") & (n.skip == 1)])
-    med = b.assign(ratio=b.rtv / b.tv_min).groupby("N")[["ratio", "n_knots", "rel_mse"]].median()
-    ok_tv = med.ratio.between(*TV_BAND)
-    ok_knots = med.n_knots <= med.index - 2
-    c = claim(
-        id="splines-skip-min-tv",
-        source=SOURCE,
+    b = b.assign(ratio=b.rtv / b.tv_min, knots=b.n_knots / (b.N - 2))
+    med = b.groupby("N")[["ratio", "n_knots", "rel_mse"]].median()
+    c = judge(
+        "splines-skip-min-tv",
+        {
+            "tv": _medians(((k, g.ratio.to_numpy()) for k, g in b.groupby("N")), "N"),
+            "knots": _medians(((k, g.knots.to_numpy()) for k, g in b.groupby("N")), "N"),
+        },
+        _ntrials(b),
+        stats.bootstrap_method(_ntrials(b)),
+        ["splines/figures/tv_ratio.pdf", "splines/figures/functions.pdf"],
         statement="A wide 1-D ReLU net with skip, trained with small weight decay, is a linear "
         "spline with minimal ∫|f''| over interpolants and at most N − 2 knots.",
-        measure="random data, widest net, smallest λ, per N = "
-        + ", ".join(map(str, med.index))
-        + ": median TV ratio; median active knots",
-        value=[med.ratio.round(4).tolist(), med.n_knots.tolist()],
-        expected=f"ratio in [{TV_BAND[0]}, {TV_BAND[1]}]; knots <= N - 2",
-        verdict=verdict_from(int(ok_tv.sum() + ok_knots.sum()), 2 * len(med)),
-        evidence=["splines/figures/tv_ratio.pdf", "splines/figures/functions.pdf"],
     )
     return c, med
 
@@ -99,24 +101,25 @@ def no_skip(t):
     b = _best(n[n.kind == "trend"])
     s = b[b.skip == 1].set_index(["N", "trial"])
     ns = b[b.skip == 0].set_index(["N", "trial"])
-    ratio = (ns.noskip_cost / ns.noskip_min).groupby("N").median()
+    cost = ns.noskip_cost / ns.noskip_min
+    ratio = cost.groupby("N").median()
     predicted = ns.noskip_min / s.tv_min
     measured = ns.path_norm / s.path_norm
-    rel = (measured / predicted).dropna().groupby("N").median()
+    rel_trials = (measured / predicted).dropna()
+    rel = rel_trials.groupby("N").median()
     pred = predicted.groupby("N").median()
-    passed = int(ratio.between(*NOSKIP_BAND).sum() + rel.between(*NOSKIP_BAND).sum())
-    c = claim(
-        id="splines-noskip-cost",
-        source=SAVARESE,
+    c = judge(
+        "splines-noskip-cost",
+        {
+            "cost": _medians(((k, g.to_numpy()) for k, g in cost.groupby("N")), "N"),
+            "ratio": _medians(((k, g.to_numpy()) for k, g in rel_trials.groupby("N")), "N"),
+        },
+        _ntrials(b),
+        stats.bootstrap_method(_ntrials(b)),
+        ["splines/figures/noskip.pdf", "splines/metrics/oned_nets.csv"],
         statement="Without the skip connection the learned cost is max(∫|f''|, |f'(−∞)+f'(+∞)|), "
         "minimised over interpolants; on trend data it exceeds the skip net's.",
-        measure="trend data, widest net, smallest λ, per N = "
-        + ", ".join(map(str, ratio.index))
-        + ": median learned/min no-skip cost; median measured/predicted cost ratio",
-        value=[ratio.round(4).tolist(), rel.round(4).tolist()],
-        expected=f"both in [{NOSKIP_BAND[0]}, {NOSKIP_BAND[1]}] for every N",
-        verdict=verdict_from(passed, len(ratio) + len(rel)),
-        evidence=["splines/figures/noskip.pdf", "splines/metrics/oned_nets.csv"],
+        source=SAVARESE,
     )
     return c, {"ratio": ratio, "rel": rel, "pred": pred}
 
@@ -125,24 +128,25 @@ def highd(t):
     n = _final(wide(t["highd"]["nets"])).assign(
         dim=lambda f: f.setting.str.removeprefix("highd-d").astype(int)
     )
-    bound = n.groupby("dim").apply(
-        lambda g: bool((g.path_norm >= g.rtv * (1 - EXACT)).all()), include_groups=False
+    slack = (n.path_norm / n.rtv).groupby(n.dim).min()
+    small = n[np.isclose(n.lam, n.lam.min())]
+    act = small.groupby("dim").active.median()
+    cap = small.groupby("dim").max_active.first()
+    ratio = small.groupby("dim").apply(
+        lambda g: float(np.median(g.rtv / g.path_norm)), include_groups=False
     )
-    small = n[np.isclose(n.lam, n.lam.min())].groupby("dim")
-    act = small.active.median()
-    cap = small.max_active.first()
-    ratio = small.apply(lambda g: float(np.median(g.rtv / g.path_norm)), include_groups=False)
-    c = claim(
-        id="splines-highd-rtv",
-        source=SOURCE,
+    share = small.active / small.max_active
+    c = judge(
+        "splines-highd-rtv",
+        {
+            "bound": [Measurement(f"d={d}", float(v)) for d, v in slack.items()],
+            "active": _medians(((k, g.to_numpy()) for k, g in share.groupby(small.dim)), "d"),
+        },
+        _ntrials(n),
+        stats.bootstrap_method(_ntrials(n)),
+        ["splines/figures/highd.pdf", "splines/metrics/highd_nets.csv"],
         statement="In d > 1 the path norm upper-bounds the R-TV² of the learned function (after "
         "merging duplicate and antipodal neurons) and few neurons are active.",
-        measure="per d = " + ", ".join(map(str, act.index)) + ": bound holds for all nets; "
-        "median active neurons at the smallest λ",
-        value=[bound.astype(int).tolist(), act.tolist()],
-        expected="bound everywhere; active <= N - (d + 1) = " + ", ".join(map(str, cap)),
-        verdict=verdict_from(int(bound.sum() + (act <= cap).sum()), 2 * len(act)),
-        evidence=["splines/figures/highd.pdf", "splines/metrics/highd_nets.csv"],
     )
     return c, {"active": act, "cap": cap, "ratio": ratio}
 
@@ -150,29 +154,26 @@ def highd(t):
 def deep(t):
     n = _final(wide(t["deep"]["nets"]))
     med = n.groupby(["depth", "skip", "lam"])[["rank_mean", "rank_0", "test_mse"]].median()
-    falls, absorbs, values = {}, {}, []
+    falls, absorbs, parts = {}, {}, {"falls": [], "absorbs": []}
     for depth in sorted(n.depth.unique()):
         ok = True
         for skip in (1, 0):
             r = med.loc[(depth, skip)].rank_mean.sort_index().to_numpy()
             ok &= bool(np.all(np.diff(r) <= 0) and r[-1] < r[0])
-            values.append(r.tolist())
         falls[depth] = ok
         r1 = med.loc[(depth, 1)].rank_0.mean()
         r0 = med.loc[(depth, 0)].rank_0.mean()
         absorbs[depth] = (float(r1), float(r0))
-    passed = sum(falls.values()) + sum(a < b for a, b in absorbs.values())
-    c = claim(
-        id="splines-deep-low-rank",
-        source=SOURCE,
+        parts["falls"].append(Measurement(f"L={depth}", float(ok)))
+        parts["absorbs"].append(Measurement(f"L={depth}", float(r1 - r0)))
+    c = judge(
+        "splines-deep-low-rank",
+        parts,
+        _ntrials(n),
+        NONE_METHOD,
+        ["splines/figures/rank.pdf", "splines/figures/spectra.pdf"],
         statement="Deep ReLU nets trained with weight decay have low-rank weight matrices: "
         "effective rank falls as λ grows; a skip connection absorbs the linear part.",
-        measure="per depth, per variant (skip, none): median effective rank (mean over hidden "
-        "layers) along λ; then W_1 rank averaged over λ (skip, none) per depth",
-        value=[*values, *[list(v) for v in absorbs.values()]],
-        expected="non-increasing and lower at the largest λ; W_1 rank lower with skip",
-        verdict=verdict_from(passed, 2 * len(falls)),
-        evidence=["splines/figures/rank.pdf", "splines/figures/spectra.pdf"],
     )
     return c, {"med": med, "falls": falls, "absorbs": absorbs}
 
