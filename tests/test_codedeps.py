@@ -84,7 +84,7 @@ def workflow_code() -> dict:
         files = {
             html.unescape(f) for f in re.findall(r'<font face="monospace">([^<]+)</font>', node)
         }
-        code[rule] = {f for f in files if f.startswith("src/sparsenets/")}
+        code[rule] = {f for f in files if f.startswith("src/sparsenets/") and f.endswith(".py")}
     return code
 
 

@@ -148,6 +148,8 @@ def family_rules(family):
         family,
         "claims",
         input=spec["claims_inputs"],
+        # Read from the package by the claims code (common/criteria.py); data, not an import.
+        after=dict(criteria=f"src/sparsenets/{family}/criteria.csv"),
         output={**outputs, **tables},
         params=spec["claims_params"],
         localrule=True,

@@ -9,11 +9,14 @@ PAPER_BUILD = {
     "source_date_epoch": source_date_epoch(),
     "families": list(FAMILY_OUTPUTS),
 }
+# Read by common/claims.py when it validates the claims files.
+CLAIMS_SCHEMA = "workflow/schemas/claims.schema.yaml"
 
 job(
     "paper",
     "macros",
     input=dict(claims=family_files("claims"), numbers=family_files("numbers")),
+    after=dict(schema=CLAIMS_SCHEMA),
     output=dict(macros=f"{PAPER}/macros.tex"),
     params={
         "build": {
@@ -28,7 +31,12 @@ job(
 job(
     "paper",
     "checklist",
-    input=dict(claims=family_files("claims")),
+    input=dict(claims=family_files("claims"), changes="paper/criteria_changes.csv"),
+    # The families' criteria tables are printed too (read from the package, as the claims do).
+    after=dict(
+        schema=CLAIMS_SCHEMA,
+        criteria=[f"src/sparsenets/{f}/criteria.csv" for f in FAMILY_OUTPUTS],
+    ),
     output=dict(checklist=f"{PAPER}/tables/checklist.tex"),
     localrule=True,
 )
