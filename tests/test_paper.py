@@ -224,6 +224,22 @@ def test_pdf_is_byte_identical_across_builds(tmp_path):
     assert rebuilt == first.read_bytes()
 
 
+@needs_latexmk
+def test_pdf_after_an_edit_equals_a_build_from_clean(tmp_path):
+    """The build folder is kept between builds; an edit that moves a reference and a citation
+    must still give the bytes of a build from clean."""
+    body = PREAMBLE + (
+        "\\usepackage{hyperref}\n\\begin{document}\n\\input{sections/one}\n"
+        "\\section{B}\\label{b}See Section~\\ref{a} and~\\ref{b}.\n\\end{document}\n"
+    )
+    before = {"one.tex": "\\section{A}\\label{a}One.\n"}
+    after = {"one.tex": "\\section{Z}Moved.\n\\section{A}\\label{a}One.\n"}
+    build(tmp_path / "a", body, before)
+    (tmp_path / "a" / "src" / "sections" / "one.tex").write_text(after["one.tex"])
+    edited = build_again(tmp_path / "a")
+    assert edited == build(tmp_path / "b", body, after).read_bytes()
+
+
 def build_again(folder: Path) -> bytes:
     out = folder / "out" / "paper.pdf"
     src = folder / "src"

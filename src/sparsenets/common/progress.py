@@ -32,6 +32,7 @@ def progress(items, what: str, total: int | None = None, every: float = EVERY):
         yield item
         now = time.perf_counter()
         if i == total or now - last >= every:
-            at = f" ({item})" if isinstance(item, int | float | str | tuple) else ""
+            named = not isinstance(items, range) and isinstance(item, int | float | str | tuple)
+            at = f" ({item})" if named else ""
             log(f"{what}: {i}/{total}{at}, {now - start:.1f} s elapsed")
             last = now

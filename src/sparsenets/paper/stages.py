@@ -22,11 +22,12 @@ LATEXMK = [
     "-interaction=nonstopmode",
     "-file-line-error",
 ]
+# latexmk's output folder inside the paper folder. Kept between builds: latexmk reruns only the
+# passes a change needs (one pdflatex pass after a text edit, instead of three and bibtex), and
+# reruns until the aux files are stable, so the PDF equals a build from clean (tested).
 BUILD_DIR = "build"
 # The criteria-changes table, a paper source; a rule may pass it as the input `changes`.
-CHANGES = (
-    Path(__file__).resolve().parents[3] / "paper" / "criteria_changes.csv"
-)  # latexmk's output folder inside the paper folder, emptied before each build
+CHANGES = Path(__file__).resolve().parents[3] / "paper" / "criteria_changes.csv"
 
 
 def _paths(inputs: dict, key: str) -> list:
@@ -97,7 +98,7 @@ def compute(inputs: dict, outputs: dict, params: dict) -> None:
 
 
 def pdf(inputs: dict, outputs: dict, params: dict) -> None:
-    """Copy the sources next to the generated files, run latexmk from clean, keep the PDF."""
+    """Copy the sources next to the generated files, run latexmk, keep the PDF."""
     if shutil.which("latexmk") is None:
         raise SystemExit(
             "error: latexmk is not on PATH. Install the TeX packages listed in envs/apt.txt "
@@ -107,17 +108,29 @@ def pdf(inputs: dict, outputs: dict, params: dict) -> None:
     if missing:
         raise SystemExit(f"error: paper inputs missing: {', '.join(missing)}")
     out_pdf = Path(outputs["pdf"])
-    main = _copy_sources(inputs, out_pdf.parent)
+    main, sources = _copy_sources(inputs, out_pdf.parent)
     # One section per family in the config, in the paper's order.
     families = params.get("families", [])
     io.write_text(
         out_pdf.parent / "families.tex", "".join(f"\\input{{sections/{f}}}\n" for f in families)
     )
+    _fresh_build_if_sources_changed(main.parent / BUILD_DIR, sources + families)
     _run_latexmk(main, out_pdf, int(params.get("source_date_epoch", 0)))
 
 
-def _copy_sources(inputs: dict, dest: Path) -> Path:
-    """Copy tex, bib and sections into dest with their layout relative to the main file's folder.
+def _fresh_build_if_sources_changed(build: Path, sources: list) -> None:
+    """latexmk notices edited files but not a deleted one (a stale copy would still compile), so
+    the build folder starts empty whenever the list of sources or families changes."""
+    listing = "\n".join(map(str, sources)) + "\n"
+    record = build / "sources.txt"
+    if not record.exists() or record.read_text(encoding="utf-8") != listing:
+        shutil.rmtree(build, ignore_errors=True)
+        io.write_text(record, listing)
+
+
+def _copy_sources(inputs: dict, dest: Path) -> tuple:
+    """Copy tex, bib and sections into dest with their layout relative to the main file's folder;
+    returns the main file's copy and the sources' relative paths.
 
     Folders of copied sources (e.g. sections/) are emptied first, so a deleted source file cannot
     linger as a stale copy that still compiles.
@@ -135,7 +148,7 @@ def _copy_sources(inputs: dict, dest: Path) -> Path:
         shutil.rmtree(dest / folder, ignore_errors=True)
     for path, rel in zip(sources, relative, strict=True):
         io.write_text(dest / rel, path.read_text(encoding="utf-8"))
-    return dest / tex.name
+    return dest / tex.name, sorted(relative)
 
 
 def _tex_env(source_date_epoch: int) -> dict:
@@ -154,7 +167,6 @@ def _tex_env(source_date_epoch: int) -> dict:
 def _run_latexmk(main: Path, out_pdf: Path, source_date_epoch: int) -> None:
     cwd = main.parent
     build = cwd / BUILD_DIR
-    shutil.rmtree(build, ignore_errors=True)  # from clean: stale aux/bbl files change the output
     proc = subprocess.run(
         [*LATEXMK, f"-outdir={BUILD_DIR}", main.name],
         cwd=cwd,
