@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -168,6 +169,40 @@ def test_style_change_reruns_only_figures_and_paper(first):
     # `make figures`: the figures alone.
     counts = dry_run_after_edit(first, "workflow/style/matplotlibrc", "figures")
     assert set(counts) == {f"{f}_figure" for f in FAMILIES} | {"figures"}, counts
+
+
+def test_watch_reruns_after_an_edit_and_says_what_reran(first):
+    """`make watch` in dry-run mode: one run at start, one after each change of a watched file."""
+    style = first / "workflow/style/matplotlibrc"
+    original, stat = style.read_text(), style.stat()
+    watch = subprocess.Popen(
+        [sys.executable, "-m", "sparsenets.watch", *SMOKE, "--dry-run"],
+        cwd=first,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    lines, deadline = [], threading.Timer(300, watch.kill)  # never hang the suite
+    deadline.start()
+    try:
+        for line in watch.stdout:
+            lines.append(line)
+            if (
+                line.startswith("watch: done")
+                and len([x for x in lines if "watch: done" in x]) == 1
+            ):
+                assert "reran: nothing" in line, line
+                style.write_text(original + "\nlines.linewidth: 1.3\n")
+            elif line.startswith("watch: done"):
+                break
+    finally:
+        deadline.cancel()
+        watch.kill()
+        style.write_text(original)
+        os.utime(style, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    changed = [x for x in lines if x.startswith("watch: changed")]
+    assert changed and "matplotlibrc" in changed[0], lines[-20:]
+    assert "diagonal_figure ×1" in lines[-1] and "paper_pdf ×1" in lines[-1], lines[-1]
 
 
 def test_seeding_change_reruns_every_job_that_draws(first):
