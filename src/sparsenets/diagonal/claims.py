@@ -193,17 +193,18 @@ def _path_steps_interval(t):
 def _by_alpha_parts(lengths, curves, prefix="") -> dict:
     values = lengths.to_numpy()
     where = prefix + "α=" + ",".join(f"{a:g}" for a in lengths.index)
+    L = windows.draw_lengths(curves)
+    strict, ends = (
+        (None, None)
+        if L is None
+        else (
+            windows.percentile_interval(windows.largest_step(L)),
+            windows.percentile_interval(windows.last_minus_first(L)),
+        )
+    )
     return {
-        "strict": [
-            Measurement(where, _steps(values, max), windows.interval(curves, windows.largest_step))
-        ],
-        "ends": [
-            Measurement(
-                where,
-                float(values[-1] - values[0]),
-                windows.interval(curves, windows.last_minus_first),
-            )
-        ],
+        "strict": [Measurement(where, _steps(values, max), strict)],
+        "ends": [Measurement(where, float(values[-1] - values[0]), ends)],
     }
 
 

@@ -35,22 +35,37 @@ def point(groups) -> np.ndarray:
     return np.array([lengths(s, np.median(x, axis=0)[None])[0] for s, x in groups])
 
 
-def interval(groups, statistic, *, seed: int = 0, level: float = LEVEL):
-    """Percentile bootstrap interval of statistic(lengths (draws, settings)) -> (draws,); None
-    with fewer than two trials."""
+def draw_lengths(groups, *, seed: int = 0):
+    """Window lengths (draws, settings) over bootstrap draws of the trials; None with fewer
+    than two trials. A setting repeated in `groups` (the same array) is computed once."""
     trials = groups[0][1].shape[0]
     if trials < 2:
         return None
     rng = np.random.default_rng(seed)
     draws = rng.integers(0, trials, size=(RESAMPLES, trials))
-    values = []
-    for i in range(0, RESAMPLES, CHUNK):
-        d = draws[i : i + CHUNK]
-        L = np.column_stack([lengths(s, np.median(x[d], axis=1)) for s, x in groups])
-        values.append(statistic(L))
+    done = {}
+    for s, x in groups:
+        if id(x) not in done:
+            done[id(x)] = np.concatenate(
+                [
+                    lengths(s, np.median(x[draws[i : i + CHUNK]], axis=1))
+                    for i in range(0, RESAMPLES, CHUNK)
+                ]
+            )
+    return np.column_stack([done[id(x)] for _, x in groups])
+
+
+def percentile_interval(values, level: float = LEVEL):
     tail = 100 * (1 - level) / 2
-    lo, hi = np.percentile(np.concatenate(values), [tail, 100 - tail])
+    lo, hi = np.percentile(values, [tail, 100 - tail])
     return float(lo), float(hi)
+
+
+def interval(groups, statistic, *, seed: int = 0, level: float = LEVEL):
+    """Percentile bootstrap interval of statistic(lengths (draws, settings)) -> (draws,); None
+    with fewer than two trials."""
+    L = draw_lengths(groups, seed=seed)
+    return None if L is None else percentile_interval(statistic(L), level)
 
 
 def smallest_step(L):
