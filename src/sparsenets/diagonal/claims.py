@@ -16,6 +16,7 @@ from sparsenets.common.latex import NONE, escape, format_number, integer, listin
 from sparsenets.diagonal import windows
 from sparsenets.diagonal.figures import _tables
 from sparsenets.diagonal.metrics import error_window
+from sparsenets.diagonal.settings import CONTROL_DEPTH
 
 SOURCE = "Li, Nguyen, Hegde, Wong (NeurIPS 2021)"
 CRITERIA = criteria.load("diagonal")
@@ -406,6 +407,12 @@ def settings_table(experiments: dict) -> str:
                 str(d["trials"]),
             ]
         )
+        if "control" in e:  # the depth-1 control run on the same data
+            c = e["control"]
+            rows.append(
+                [escape(name.replace("_", " ") + " control"), *rows[-1][1:4], str(CONTROL_DEPTH)]
+                + [r"$\alpha=$ " + cell(c["alpha"]), cell(c["eta"]), cell(c["steps"]), rows[-1][-1]]
+            )
     return tabular(
         "lrrlllllr",
         ["experiment", "$n$", "$p$", "$w^\\star$", "$N$", "init", r"$\eta$", "steps", "trials"],
