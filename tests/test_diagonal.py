@@ -1,10 +1,11 @@
 """Diagonal linear networks: gradients, one GD step, batching, windows, ridge, data, settings."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from sparsenets.diagonal import data, metrics, models
-from sparsenets.diagonal.settings import settings
+from sparsenets.diagonal import claims, data, metrics, models, windows
+from sparsenets.diagonal.settings import CONTROL_DEPTH, settings
 
 
 @pytest.fixture
@@ -158,3 +159,57 @@ def test_settings_expand_and_reject_mismatched_lists():
     assert s[4]["alphas"] == [pytest.approx(0.1), pytest.approx(1e-2**0.25)]
     with pytest.raises(ValueError, match=r"diagonal\.experiments\.demo\.steps: 3 entries"):
         settings("demo", {**exp, "steps": [1, 2, 3]})
+
+
+def test_settings_add_the_depth_one_control_run():
+    exp = {"depths": [2, 3], "alpha": 0.1, "eta": 0.01, "steps": [10, 20]}
+    s = settings("demo", {**exp, "control": {"alpha": [0.1, 0.2], "eta": 0.01, "steps": 20}})
+    assert s[CONTROL_DEPTH] == {"alphas": [0.1, 0.2], "eta": 0.01, "steps": 20}
+    assert CONTROL_DEPTH not in settings("demo", exp)
+
+
+def test_at_depth_one_the_path_does_not_depend_on_alpha(problem):
+    """Why one N = 1 run stands for every alpha of a grid (the controls of the init claims)."""
+    X, y, _ = problem
+    at = models.record_steps(2000, 10)
+    W, _ = models.gradient_descent(X[None], y[None], CONTROL_DEPTH, [1e-5, 0.1, 0.8], 0.01, at)
+    np.testing.assert_allclose(W[:, 1], W[:, 0], rtol=0, atol=1e-12)
+    np.testing.assert_allclose(W[:, 2], W[:, 0], rtol=0, atol=1e-12)
+
+
+def _trajectory(depth_curves: dict) -> pd.DataFrame:
+    """A trajectory table with two identical trials per depth: {depth: (steps, err2)}."""
+    return pd.concat(
+        pd.DataFrame({"depth": d, "alpha": 0.1, "trial": b, "step": s, "err2": e})
+        for d, (s, e) in depth_curves.items()
+        for b in range(2)
+    )
+
+
+def test_control_windows_are_read_at_each_depths_budget():
+    steps = np.array([0, 10, 20, 40, 80, 160])
+    dip = 2.0 ** np.array([0.0, -3.0, -3.2, -3.1, -1.0, 0.0])
+    t = {
+        "w": {"trajectory": _trajectory({2: (steps[:4], dip[:4]), 3: (steps, dip)})},
+        "controls": {"w": {"trajectory": _trajectory({1: (steps, dip)})}},
+    }
+    lengths = claims.control_window_lengths(t, "w")
+    # budget 40: the window runs 10…40 (censored); budget 160: 10…40 again
+    assert lengths.to_dict() == {2: 30, 3: 30}
+
+
+def test_vectorised_window_lengths_match_error_window():
+    rng = np.random.default_rng(3)
+    steps = np.unique(np.round(np.logspace(0, 4, 60))).astype(int)
+    curves = np.cumsum(rng.normal(0, 0.4, size=(50, len(steps))), axis=1)
+    curves[3, 10] = np.nan
+    expected = [metrics.error_window(steps, c)["length"] for c in curves]
+    np.testing.assert_array_equal(windows.lengths(steps, curves), expected)
+
+
+def test_window_bootstrap_of_identical_settings_is_zero():
+    rng = np.random.default_rng(4)
+    steps = np.arange(40)
+    x = np.cumsum(rng.normal(0, 0.5, size=(6, 40)), axis=1)
+    assert windows.interval([(steps, x)] * 3, windows.largest_step) == (0.0, 0.0)
+    assert windows.interval([(steps, x[:1])] * 3, windows.largest_step) is None

@@ -13,7 +13,10 @@ from sparsenets.common import criteria, stats
 from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import NONE, escape, format_number, integer, listing, tabular
+from sparsenets.diagonal import windows
 from sparsenets.diagonal.figures import _tables
+from sparsenets.diagonal.metrics import error_window
+from sparsenets.diagonal.settings import CONTROL_DEPTH
 
 SOURCE = "Li, Nguyen, Hegde, Wong (NeurIPS 2021)"
 CRITERIA = criteria.load("diagonal")
@@ -91,6 +94,58 @@ def path_lengths(t):
     return m.groupby("depth").value.median()
 
 
+def budgets(t, experiment) -> pd.Series:
+    """Per depth of an experiment's grid, its last step (its training budget)."""
+    return t[experiment]["trajectory"].groupby("depth").step.max()
+
+
+def _median_log2_curve(traj) -> pd.Series:
+    """Median over trials of log2‖w_t − w*‖² per step (one alpha): metrics' median curve."""
+    wide = traj.pivot_table(index="step", columns="trial", values="err2", dropna=False)
+    with np.errstate(divide="ignore"):
+        return pd.Series(np.median(np.log2(wide.to_numpy()), axis=1), index=wide.index)
+
+
+def control_curve_at_budgets(t, experiment, read):
+    """The depth-1 control run of an experiment read at each depth's budget: {depth: read(steps,
+    median log2 error curve up to that budget)}. At N = 1 neither depth nor alpha acts, so what
+    changes between depths is only the budget."""
+    curve = _median_log2_curve(t["controls"][experiment]["trajectory"])
+    out = {}
+    for depth, budget in budgets(t, experiment).items():
+        c = curve[curve.index <= budget]
+        out[depth] = read(c.index.to_numpy(), c.to_numpy())
+    return pd.Series(out)
+
+
+def control_window_lengths(t, experiment) -> pd.Series:
+    return control_curve_at_budgets(
+        t, experiment, lambda steps, curve: error_window(steps, curve)["length"]
+    )
+
+
+def _log2_wide(traj):
+    """(steps, log2‖w_t − w*‖² as a trials × steps array) of one setting's trajectory."""
+    wide = traj.pivot_table(index="trial", columns="step", values="err2", dropna=False)
+    with np.errstate(divide="ignore"):
+        return wide.columns.to_numpy(), np.log2(wide.to_numpy())
+
+
+def setting_curves(traj, by: str) -> list:
+    """[(steps, log2 errors trials × steps)] per value of `by` (depth or alpha), in order."""
+    return [_log2_wide(g) for _, g in sorted(traj.groupby(by), key=lambda kv: kv[0])]
+
+
+def control_curves(t, experiment) -> list:
+    """The depth-1 control run's curves cut at each depth's budget, in depth order."""
+    steps, x = _log2_wide(t["controls"][experiment]["trajectory"])
+    return [(steps[steps <= b], x[:, steps <= b]) for b in budgets(t, experiment)]
+
+
+def _at_budgets(series) -> str:
+    return "N=1 at the budgets of N=" + ",".join(map(str, series.index))
+
+
 def window_depth(t):
     series = {
         "es_error": window_lengths(t, "es_error"),
@@ -98,41 +153,85 @@ def window_depth(t):
         "es_paths": path_lengths(t),
     }
     depths = {k: "N=" + ",".join(map(str, s.index)) for k, s in series.items()}
+    control = {k: control_window_lengths(t, k) for k in series if k in t["controls"]}
+    ci = {
+        k: windows.interval(
+            setting_curves(t[k]["trajectory"], "depth"), windows.smallest_step, seed=i
+        )
+        for i, k in enumerate(("es_error", "window_depth"))
+    }
+    ci["es_paths"] = _path_steps_interval(t)
+    ctl_ci = {k: windows.interval(control_curves(t, k), windows.smallest_step) for k in control}
+    trials = min(_trials(t[k]) for k in series)
     c = judge(
         "diagonal-window-grows-with-depth",
-        {k: [Measurement(depths[k], _steps(s.to_numpy()))] for k, s in series.items()},
-        min(_trials(t[k]) for k in series),
-        NONE_METHOD,
+        {k: [Measurement(depths[k], _steps(s.to_numpy()), ci[k])] for k, s in series.items()},
+        trials,
+        windows.method(trials),
         [
             "diagonal/figures/windows.pdf",
             "diagonal/figures/es_error.pdf",
             "diagonal/figures/es_paths.pdf",
         ],
         statement="The early-stopping window widens as the depth N grows.",
+        control={
+            k: [Measurement(_at_budgets(s), _steps(s.to_numpy()), ctl_ci[k])]
+            for k, s in control.items()
+        },
     )
-    return c, series
+    return c, {**series, **{f"control_{k}": s for k, s in control.items()}}
+
+
+def _path_steps_interval(t):
+    """Bootstrap over trials of the smallest step of the median path-window length."""
+    m = _per_trial(t["es_paths"], "path_window_length")
+    x = m.pivot(index="trial", columns="depth", values="value").sort_index(axis=1).to_numpy()
+    return stats.bootstrap(
+        x, lambda d, axis: np.diff(np.median(d, axis=axis), axis=-1).min(-1), seed=2
+    )
+
+
+def _by_alpha_parts(lengths, curves, prefix="") -> dict:
+    values = lengths.to_numpy()
+    where = prefix + "α=" + ",".join(f"{a:g}" for a in lengths.index)
+    L = windows.draw_lengths(curves)
+    strict, ends = (
+        (None, None)
+        if L is None
+        else (
+            windows.percentile_interval(windows.largest_step(L)),
+            windows.percentile_interval(windows.last_minus_first(L)),
+        )
+    )
+    return {
+        "strict": [Measurement(where, _steps(values, max), strict)],
+        "ends": [Measurement(where, float(values[-1] - values[0]), ends)],
+    }
 
 
 def window_init(t):
-    lengths = window_lengths_by_alpha(t)
-    values = lengths.to_numpy()
-    where = "α=" + ",".join(f"{a:g}" for a in lengths.index)
+    lengths = window_lengths_by_alpha(t["window_init"])
+    control = window_lengths_by_alpha(t["controls"]["window_init"])
+    control_curves_ = setting_curves(t["controls"]["window_init"]["trajectory"], "alpha")
+    if len(control) == 1:  # at N = 1, w_t does not depend on alpha: one run stands for the grid
+        control = pd.Series(control.iloc[0], index=lengths.index)
+        control_curves_ = control_curves_ * len(lengths)
+    trials = _trials(t["window_init"])
     c = judge(
         "diagonal-small-init-wider-window",
-        {
-            "strict": [Measurement(where, _steps(values, max))],
-            "ends": [Measurement(where, float(values[-1] - values[0]))],
-        },
-        _trials(t["window_init"]),
-        NONE_METHOD,
+        _by_alpha_parts(lengths, setting_curves(t["window_init"]["trajectory"], "alpha")),
+        trials,
+        windows.method(trials),
         ["diagonal/figures/windows.pdf", "diagonal/metrics/window_init_summary.csv"],
         statement="A smaller initialisation enlarges the early-stopping window.",
+        control=_by_alpha_parts(control, control_curves_, "N=1, "),
     )
-    return c, lengths
+    return c, {"main": lengths, "control": control}
 
 
-def window_lengths_by_alpha(t):
-    return _summary(t["window_init"], "window_length").droplevel("depth")
+def window_lengths_by_alpha(tables):
+    """Window length per alpha of one experiment's tables (one depth)."""
+    return _summary(tables, "window_length").droplevel("depth")
 
 
 def largest_alpha(t) -> pd.Series:
@@ -144,15 +243,32 @@ def largest_alpha(t) -> pd.Series:
     return ok.groupby("depth").alpha.max().reindex(depths)
 
 
+def control_largest_alpha(t) -> pd.Series:
+    """The depth-1 control of max_init read at each depth's budget: that depth's largest alpha if
+    the best median error up to the budget is at most the floor, else NaN. One alpha stands for
+    the grid: at N = 1, w_t does not depend on alpha (tests/test_diagonal.py checks it)."""
+    floor = float(_summary(t["max_init"], "noise_floor").iloc[0])
+    grids = t["max_init"]["summary"].groupby("depth").alpha.max()
+    ok = control_curve_at_budgets(
+        t, "max_init", lambda steps, curve: 2.0 ** np.nanmin(curve) <= floor
+    )
+    return grids.where(ok.reindex(grids.index).astype(bool))
+
+
+def grows(amax) -> float:
+    """1 if a largest alpha is found for every N, non-decreasing in N, larger at the deepest."""
+    a = amax.to_numpy()
+    return float(bool(np.all(np.isfinite(a)) and nondecreasing(a) and a[-1] > a[0]))
+
+
 def depth_init(t):
     amax = largest_alpha(t)
-    a = amax.to_numpy()
-    grows = bool(np.all(np.isfinite(a)) and nondecreasing(a) and a[-1] > a[0])
+    control = control_largest_alpha(t)
     best = _per_trial(t["init_effects"], "best_err2").groupby("depth").value.median()
     c = judge(
         "diagonal-depth-tolerates-init",
         {
-            "largest_alpha": [Measurement("N=" + ",".join(map(str, amax.index)), float(grows))],
+            "largest_alpha": [Measurement("N=" + ",".join(map(str, amax.index)), grows(amax))],
             "best_error": [
                 Measurement("N=" + ",".join(map(str, best.index)), _steps(best.to_numpy(), max))
             ],
@@ -161,8 +277,9 @@ def depth_init(t):
         NONE_METHOD,
         ["diagonal/figures/windows.pdf", "diagonal/figures/init_effects.pdf"],
         statement="Deeper networks still recover w* from a larger initialisation.",
+        control={"largest_alpha": [Measurement(_at_budgets(control), grows(control))]},
     )
-    return c, {"amax": amax, "init_best": best}
+    return c, {"amax": amax, "init_best": best, "control_amax": control}
 
 
 def half_times(measures) -> dict:
@@ -194,8 +311,9 @@ def incremental(t):
     return c, [x.tolist() for x in times.values()]
 
 
-def kernel(t):
-    m = t["kernel"]["measures"]
+def _kernel_parts(m, prefix=""):
+    """GD against CV ridge per depth, from per-trial measures: (parts, medians, ratio)."""
+    m = m[m.measure.isin(["best_err2", "ridge_err2", "ridge_path_dist"])]
     med = m.groupby(["depth", "measure"]).value.median().unstack()
     ratio = med.best_err2 / med.ridge_err2
     wide = m.pivot_table(index=["depth", "trial"], columns="measure", values="value")
@@ -203,10 +321,16 @@ def kernel(t):
     for depth, g in wide.groupby(level="depth"):
         pair = g[["best_err2", "ridge_err2"]].to_numpy()
         ci = stats.bootstrap(pair, _median_ratio, seed=depth)
-        parts["ratio"].append(Measurement(f"N={depth}", float(ratio[depth]), ci))
+        parts["ratio"].append(Measurement(f"{prefix}N={depth}", float(ratio[depth]), ci))
         dist = g.ridge_path_dist.to_numpy()
         ci = stats.bootstrap(dist, seed=depth)
-        parts["path"].append(Measurement(f"N={depth}", float(np.median(dist)), ci))
+        parts["path"].append(Measurement(f"{prefix}N={depth}", float(np.median(dist)), ci))
+    return parts, med, ratio
+
+
+def kernel(t):
+    parts, med, ratio = _kernel_parts(t["kernel"]["measures"])
+    control, _, control_ratio = _kernel_parts(t["es_error"]["measures"], "es_error, ")
     c = judge(
         "diagonal-kernel-regime",
         parts,
@@ -215,8 +339,9 @@ def kernel(t):
         ["diagonal/figures/kernel.pdf", "diagonal/metrics/kernel_measures.csv"],
         statement="From a large initialisation GD behaves like the kernel regime: a ridge-like, "
         "non-sparse estimator.",
+        control=control,
     )
-    return c, {"ratio": ratio, "dist": med.ridge_path_dist, "med": med}
+    return c, {"ratio": ratio, "dist": med.ridge_path_dist, "med": med, "control": control_ratio}
 
 
 def _median_ratio(draws, axis):
@@ -224,20 +349,29 @@ def _median_ratio(draws, axis):
     return np.median(draws[..., 0], axis=axis) / np.median(draws[..., 1], axis=axis)
 
 
-def image(t):
-    rel = _per_trial(t["image"], "rel_err_final").pivot(
-        index="trial", columns="depth", values="value"
-    )
+def _final_errors(tables) -> pd.DataFrame:
+    """‖w_T − w*‖ / ‖w*‖ per (trial: image) × depth."""
+    return _per_trial(tables, "rel_err_final").pivot(index="trial", columns="depth", values="value")
+
+
+def _deepest(rel, prefix="") -> list:
     deepest = rel[rel.columns.max()]
+    return [Measurement(f"{prefix}image {i}", float(v)) for i, v in deepest.items()]
+
+
+def image(t):
+    rel = _final_errors(t["image"])
+    dense = _final_errors(t["image_dense"])
     c = judge(
         "diagonal-image-recovery",
-        {"error": [Measurement(f"image {i}", float(v)) for i, v in deepest.items()]},
-        len(deepest),
+        {"error": _deepest(rel)},
+        len(rel),
         NONE_METHOD,
         ["diagonal/figures/image.pdf", "diagonal/metrics/image_measures.csv"],
         statement="A deep diagonal network recovers a real image from n = p/2 random measurements.",
+        control={"error": _deepest(dense, "dense ")},
     )
-    return c, rel
+    return c, {"rel": rel, "dense": dense}
 
 
 def settings_table(experiments: dict) -> str:
@@ -257,6 +391,7 @@ def settings_table(experiments: dict) -> str:
             "ones": f"{d['k']} ones",
             "ramp": f"$1..{d['k']}$",
             "gaussian": "dense Gaussian",
+            "uniform": "dense uniform",
             "digits": "digit image",
         }[d["wstar"]]
         rows.append(
@@ -272,6 +407,12 @@ def settings_table(experiments: dict) -> str:
                 str(d["trials"]),
             ]
         )
+        if "control" in e:  # the depth-1 control run on the same data
+            c = e["control"]
+            rows.append(
+                [escape(name.replace("_", " ") + " control"), *rows[-1][1:4], str(CONTROL_DEPTH)]
+                + [r"$\alpha=$ " + cell(c["alpha"]), cell(c["eta"]), cell(c["steps"]), rows[-1][-1]]
+            )
     return tabular(
         "lrrlllllr",
         ["experiment", "$n$", "$p$", "$w^\\star$", "$N$", "init", r"$\eta$", "steps", "trials"],
@@ -315,7 +456,7 @@ def windows_table(t) -> str:
     )
 
 
-def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> dict:
+def numbers(t, rec, depth_series, windows, tol, orders, ker, img, claims) -> dict:
     """Macros for the text: lists of values with their depths, so the prose fits every scale."""
     fmt = format_number
     n = {
@@ -327,18 +468,25 @@ def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> di
         series = depth_series[experiment]
         n[f"DiagWindow{tag}s"] = listing(integer(v) for v in series)
         n[f"DiagWindow{tag}Depths"] = listing(series.index, math=True)
+    series = depth_series["control_es_error"]
+    n["DiagCtlWindowErrs"] = listing(integer(v) for v in series)
     wd = t["window_depth"]["summary"].pivot_table(index="depth", columns="measure", values="value")
     failing = wd.index[wd.median_best_err2 > wd.noise_floor]
     n["DiagWindowDepthAlpha"] = fmt(float(t["window_depth"]["summary"].alpha.iloc[0]))
     n["DiagWindowDepthFailing"] = listing(failing, math=True) if len(failing) else NONE
     wi = t["window_init"]["summary"].pivot_table(index="alpha", columns="measure", values="value")
     n["DiagWindowInitDepth"] = str(int(t["window_init"]["summary"].depth.iloc[0]))
+    by_alpha = windows["main"]
     n["DiagWindowInits"] = listing(integer(v) for v in by_alpha)
+    n["DiagCtlWindowInits"] = listing(integer(v) for v in windows["control"])
     n["DiagWindowInitAlphas"] = listing((fmt(a) for a in by_alpha.index), math=True)
     bad = wi.index[wi.median_best_err2 > wi.noise_floor]
     n["DiagWindowInitFailing"] = listing((fmt(a) for a in bad), math=True) if len(bad) else NONE
     n["DiagMaxAlphas"] = listing("none" if not np.isfinite(a) else fmt(a) for a in tol["amax"])
     n["DiagMaxAlphaDepths"] = listing(tol["amax"].index, math=True)
+    n["DiagCtlMaxAlphas"] = listing(
+        "none" if not np.isfinite(a) else fmt(a) for a in tol["control_amax"]
+    )
     n["DiagInitBests"] = listing(fmt(v) for v in tol["init_best"])
     n["DiagInitDepths"] = listing(tol["init_best"].index, math=True)
     inc_depths = sorted(t["incremental"]["measures"].depth.unique())
@@ -349,16 +497,22 @@ def numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims) -> di
     n["DiagKernelRatios"] = listing(fmt(v) for v in ker["ratio"])
     n["DiagKernelDists"] = listing(fmt(v) for v in ker["dist"])
     n["DiagKernelDepths"] = listing(ker["ratio"].index, math=True)
+    n["DiagCtlKernelRatios"] = listing(fmt(v) for v in ker["control"])
+    n["DiagCtlKernelDepths"] = listing(ker["control"].index, math=True)
     short = ker["ratio"].index[~ker["ratio"].between(*KERNEL_RATIO)]
     n["DiagKernelOutside"] = listing(short, math=True) if len(short) else NONE
     pixels = t["image"]["paths"]
     first = pixels[(pixels.depth == pixels.depth.min()) & (pixels.step == 0)]
     n["DiagImageNonzero"] = listing(int((g.target != 0).sum()) for _, g in first.groupby("trial"))
-    n["DiagImageErrs"] = listing(fmt(v) for v in img.median())
-    n["DiagImageDepths"] = listing(img.columns, math=True)
+    n["DiagImageErrs"] = listing(fmt(v) for v in img["rel"].median())
+    n["DiagImageDepths"] = listing(img["rel"].columns, math=True)
+    dense = img["dense"]
+    n["DiagCtlImageErrs"] = listing(fmt(v) for v in dense[dense.columns.max()])
+    n["DiagCtlImageDepth"] = str(int(dense.columns.max()))
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"DiagVerdict{name}"] = c["verdict"]
+        n[f"DiagControl{name}"] = c["control"]["verdict"]
     return n
 
 
@@ -366,7 +520,7 @@ def report(inputs, outputs, params) -> None:
     t = _tables(inputs["tables"])
     c1, rec = recovers(t)
     c2, depth_series = window_depth(t)
-    c3, by_alpha = window_init(t)
+    c3, windows = window_init(t)
     c4, tol = depth_init(t)
     c5, orders = incremental(t)
     c6, ker = kernel(t)
@@ -374,7 +528,7 @@ def report(inputs, outputs, params) -> None:
     claims = [c1, c2, c3, c4, c5, c6, c7]
     write_json(outputs["claims"], claims)
     write_json(
-        outputs["numbers"], numbers(t, rec, depth_series, by_alpha, tol, orders, ker, img, claims)
+        outputs["numbers"], numbers(t, rec, depth_series, windows, tol, orders, ker, img, claims)
     )
     write_text(outputs["settings"], settings_table(params["experiments"]))
     write_text(outputs["windows"], windows_table(t))

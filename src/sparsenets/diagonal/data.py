@@ -37,6 +37,8 @@ def target(rng, trials: int, p: int, k: int, kind: str) -> np.ndarray:
         wstar[:, :k] = 1.0
     elif kind == "ramp":  # 1, 2, …, k: learned one after another
         wstar[:, :k] = np.arange(1, k + 1)
+    elif kind == "uniform":  # a dense "image": every pixel uniform on [0, 1]
+        wstar[:, :k] = rng.random((trials, k))
     elif kind == "gaussian":
         wstar[:, :k] = rng.standard_normal((trials, k))
     else:

@@ -8,16 +8,26 @@ import numpy as np
 from sparsenets.common.io import as_list, read_csv
 from sparsenets.common.plotting import save, use_style
 from sparsenets.diagonal.data import DIGIT_SIDE
+from sparsenets.diagonal.settings import CONTROL_DEPTH
 
 SUPPORT_COLOR, OFF_COLOR, NOISE_COLOR = "C0", "0.6", "C1"
 
 
 def _tables(paths) -> dict:
-    """{"es_error": {"summary": DataFrame, …}, …} from files named <experiment>_<table>.csv."""
-    out = {}
+    """{"es_error": {"summary": DataFrame, …}, …} from files named <experiment>_<table>.csv.
+
+    Rows of the depth-1 control run (settings.CONTROL_DEPTH) go to {"controls": {experiment:
+    {table: DataFrame}}}, so figures and claims read the depth grid without them."""
+    out = {"controls": {}}
     for path in as_list(paths):
         experiment, table = Path(path).stem.rsplit("_", 1)
-        out.setdefault(experiment, {})[table] = read_csv(path)
+        frame = read_csv(path)
+        control = frame.depth == CONTROL_DEPTH
+        out.setdefault(experiment, {})[table] = frame[~control].reset_index(drop=True)
+        if control.any():
+            out["controls"].setdefault(experiment, {})[table] = frame[control].reset_index(
+                drop=True
+            )
     return out
 
 

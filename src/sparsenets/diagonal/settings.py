@@ -3,7 +3,14 @@
 In the config, `eta`, `steps` and the init (`w0` = alpha^N, or `alpha`) are either one value for
 all depths or a list with one entry per depth; an init entry may be a list (a grid, batched in
 one job).
+
+An experiment may add `control: {alpha, eta, steps}`: a run at depth N = 1 (CONTROL_DEPTH) on the
+same data, the negative control of the depth and initialisation claims. At N = 1 the network
+w = u − v moves by the same step whatever alpha is (w_t does not depend on the init scale), so
+neither depth nor initialisation can act there.
 """
+
+CONTROL_DEPTH = 1
 
 
 def _per_depth(exp: dict, key: str, name: str) -> list:
@@ -30,4 +37,12 @@ def settings(name: str, exp: dict) -> dict:
         grid = init if isinstance(init, list) else [init]
         alphas = [float(g) ** (1.0 / depth) if init_key == "w0" else float(g) for g in grid]
         out[int(depth)] = {"alphas": alphas, "eta": float(eta), "steps": int(n_steps)}
+    if "control" in exp:
+        c = exp["control"]
+        grid = c["alpha"] if isinstance(c["alpha"], list) else [c["alpha"]]
+        out[CONTROL_DEPTH] = {
+            "alphas": [float(a) for a in grid],
+            "eta": float(c["eta"]),
+            "steps": int(c["steps"]),
+        }
     return out
