@@ -326,3 +326,21 @@ def test_divergence_is_recorded_not_raised():
     spec["optimizer"] = {"adam_steps": 0, "lr": 1.0, "lr_final": 1.0, "gd_steps": 50, "gd_lr": 1e6}
     out = train.run(data.generate(1, "oned", spec["data"]), spec, 1, "s")
     assert out["diverged"].all()
+
+
+def test_control_nets_are_split_off_and_spread_as_a_placebo():
+    import pandas as pd
+
+    from sparsenets.splines import claims
+
+    nets = pd.DataFrame(
+        {
+            "trial": [0, 1, 0, 1, 2, 3],
+            "lam": [1e-3, 1e-2, 0.0, 0.0, 0.0, 0.0],
+            "diverged": [0, 0, 0, 1, 0, 0],
+        }
+    )
+    assert list(claims._final(nets).lam) == [1e-3, 1e-2]
+    control = claims._control(nets)
+    assert list(control.trial) == [0, 2, 3]  # λ = 0, diverged net left out
+    assert list(claims._placebo(control, [1e-3, 1e-2]).lam) == [1e-3, 1e-3, 1e-2]

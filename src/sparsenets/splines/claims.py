@@ -265,7 +265,7 @@ def settings_table(cfg) -> str:
             "$N=$ " + ", ".join(map(str, o["n"])),
             ", ".join(map(str, o["widths"])),
             grid(o["lambdas"]),
-            str(o["trials"]),
+            f"{o['trials']} ({o['control_trials']} at $\\lambda=0$)",
             opt(o),
         ],
         [
@@ -274,7 +274,7 @@ def settings_table(cfg) -> str:
             f"$N={h['n']}$, $d=$ " + ", ".join(map(str, h["dims"])),
             str(h["width"]),
             grid(h["lambdas"]),
-            str(h["trials"]),
+            f"{h['trials']} ({h['control_trials']} at $\\lambda=0$)",
             opt(h),
         ],
         [
@@ -283,7 +283,7 @@ def settings_table(cfg) -> str:
             "$L=$ " + ", ".join(map(str, d["depths"])),
             str(d["width"]),
             grid(d["lambdas"]),
-            str(d["trials"]),
+            f"{d['trials']} ({d['control_trials']} at $\\lambda=0$)",
             opt(d),
         ],
     ]
@@ -403,10 +403,33 @@ def numbers(t, r1, r2, r3, r4, r5, claims, cfg) -> dict:
         n[f"SplDeepest{tag}Ranks"] = listing(fmt(x) for x in g.rank_mean)
         n[f"SplDeepest{tag}TestMse"] = listing(fmt(x) for x in g.test_mse)
     n["SplDeepest"] = str(int(med.depth.max()))
+    n.update(_control_numbers(r1, r2, r3, r4, r5, cfg))
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"SplVerdict{name}"] = c["verdict"]
+        n[f"SplControl{name}"] = c["control"]["verdict"]
     return n
+
+
+def _control_numbers(r1, r2, r3, r4, r5, cfg) -> dict:
+    """The negative control's numbers quoted in the text (λ = 0 nets)."""
+    fmt = format_number
+    c5 = r5["control"]
+    return {
+        "SplControlTrials": str(cfg["oned"]["control_trials"]),
+        "SplControlTrialsDeep": str(cfg["deep"]["control_trials"]),
+        "SplCtlBalanceExcess": listing(fmt(x) for x in r1["control"]["excess"]),
+        "SplCtlTvRatios": listing(fmt(x) for x in r2.control_ratio),
+        "SplCtlKnots": listing(fmt(x) for x in r2.control_n_knots),
+        "SplCtlNoskipRatios": listing(fmt(x) for x in r3["control"]["ratio"]),
+        "SplCtlNoskipRel": listing(fmt(x) for x in r3["control"]["rel"]),
+        "SplCtlHighdActive": listing(fmt(x) for x in r4["control"]["active"]),
+        "SplCtlDeepFalling": listing([d for d, ok in c5["falls"].items() if ok], math=True)
+        if any(c5["falls"].values())
+        else NONE,
+        "SplCtlDeepRankSkip": listing(fmt(a) for a, _ in c5["absorbs"].values()),
+        "SplCtlDeepRankNoSkip": listing(fmt(b) for _, b in c5["absorbs"].values()),
+    }
 
 
 def report(paths, outputs, params) -> None:
