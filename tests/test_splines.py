@@ -204,6 +204,7 @@ def _spec(experiment="oned"):
             "trials": 2,
             "widths": [6, 10],
             "lambdas": [1e-2, 1e-3],
+            "control_trials": 1,
             "slope": 3.0,
             "amplitude": 0.1,
             "init_scale": 1e-2,
@@ -222,6 +223,7 @@ def _spec(experiment="oned"):
             "trials": 1,
             "width": 8,
             "lambdas": [1e-3],
+            "control_trials": 1,
             "init_scale": 1e-2,
             "knot_range": 1.0,
             "optimizer": {
@@ -240,6 +242,7 @@ def _spec(experiment="oned"):
             "n_test": 5,
             "trials": 1,
             "lambdas": [1e-3, 1e-1],
+            "control_trials": 1,
             "optimizer": {
                 "adam_steps": 20,
                 "lr": 1e-2,
@@ -256,7 +259,11 @@ def test_batched_members_equal_separate_runs():
     spec = _spec()["oned-random-N5"]
     d = data.generate(5, "oned", spec["data"])
     full = train.run(d, spec, 5, "s")
-    assert len(full["member_trial"]) == 2 * 2 * 2 * 2
+    # trials × λ × widths × skips, then the control: trial 0, λ = 0, widest width, skip only.
+    assert len(full["member_trial"]) == 2 * 2 * 2 * 2 + 1
+    control = full["member_lam"] == 0
+    assert control.sum() == 1 and full["member_width"][control] == 10
+    assert full["member_skip"][control] == 1 and np.isnan(full["final_rel_grad"][control]).all()
     # Re-run the same member grid: identical (deterministic); members are independent, so the
     # loss of each member equals its own objective at its own parameters.
     again = train.run(d, spec, 5, "s")
@@ -319,3 +326,21 @@ def test_divergence_is_recorded_not_raised():
     spec["optimizer"] = {"adam_steps": 0, "lr": 1.0, "lr_final": 1.0, "gd_steps": 50, "gd_lr": 1e6}
     out = train.run(data.generate(1, "oned", spec["data"]), spec, 1, "s")
     assert out["diverged"].all()
+
+
+def test_control_nets_are_split_off_and_spread_as_a_placebo():
+    import pandas as pd
+
+    from sparsenets.splines import claims
+
+    nets = pd.DataFrame(
+        {
+            "trial": [0, 1, 0, 1, 2, 3],
+            "lam": [1e-3, 1e-2, 0.0, 0.0, 0.0, 0.0],
+            "diverged": [0, 0, 0, 1, 0, 0],
+        }
+    )
+    assert list(claims._final(nets).lam) == [1e-3, 1e-2]
+    control = claims._control(nets)
+    assert list(control.trial) == [0, 2, 3]  # λ = 0, diverged net left out
+    assert list(claims._placebo(control, [1e-3, 1e-2]).lam) == [1e-3, 1e-3, 1e-2]

@@ -3,6 +3,11 @@
 Written before the first paper-scale run (also stated in paper/sections/splines.tex).
 "Final nets" are the trained nets that did not diverge; medians are over trials, with a
 percentile-bootstrap interval over trials where one median per setting is judged.
+
+Negative control: the same nets trained without weight decay (λ = 0, at the widest width, in the
+same batch as the λ grid). Every claim's measurements are computed by one function of a frame of
+nets, called once on the nets of the λ grid and once on the control nets, and the control's are
+judged by the same criteria (`judged(..., control=...)`).
 """
 
 import numpy as np
@@ -25,7 +30,13 @@ NONE_METHOD = "none (one value per setting)"
 
 
 def _final(n):
-    return n[~n.diverged.astype(bool)]
+    """The nets of the λ grid that did not diverge."""
+    return n[~n.diverged.astype(bool) & (n.lam > 0)]
+
+
+def _control(n):
+    """The negative-control nets (λ = 0: no weight decay) that did not diverge."""
+    return n[~n.diverged.astype(bool) & (n.lam == 0)]
 
 
 def _oned(t):
@@ -45,8 +56,7 @@ def _ntrials(n) -> int:
     return int(n.trial.nunique())
 
 
-def rebalance(t):
-    shallow = [_final(wide(t[e]["nets"])) for e in ("oned", "highd")]
+def _rebalance_parts(shallow):
     gap = max(float(n.rebalanced_gap.max()) for n in shallow)
     change = max(float(n.rebalanced_change.max()) for n in shallow)
     both = np.concatenate([n[["lam", "decay_excess"]].to_numpy() for n in shallow])
@@ -57,47 +67,60 @@ def rebalance(t):
         Measurement(f"λ={lam:g}", e, stats.bootstrap(x, seed=i))
         for i, (lam, e, x) in enumerate(zip(lams, excess, per_lam, strict=True))
     ]
+    parts = {"exact": [Measurement("all nets", max(gap, change))], "balance": balance}
+    return parts, {"gap": gap, "change": change, "lams": lams, "excess": excess}
+
+
+def rebalance(t):
+    nets = [wide(t[e]["nets"]) for e in ("oned", "highd")]
+    shallow = [_final(n) for n in nets]
+    parts, r = _rebalance_parts(shallow)
+    control, rc = _rebalance_parts([_control(n) for n in nets])
     c = judge(
         "splines-rebalancing",
-        {
-            "exact": [Measurement("all nets", max(gap, change))],
-            "balance": balance,
-        },
+        parts,
         min(_ntrials(n) for n in shallow),
         "95% percentile bootstrap over nets of the median (balance); none for the maxima",
         ["splines/figures/balance.pdf", "splines/metrics/oned_nets.csv"],
         statement="Rebalancing turns ½·(sum of squared weights) into the path norm without "
         "changing the function; trained nets are balanced, |v_k| = ‖w_k‖.",
+        control=control,
     )
-    return c, {"gap": gap, "change": change, "lams": lams, "excess": excess}
+    return c, {**r, "control": rc}
 
 
 def _best(n):
     return n[(n.width == n.width.max()) & np.isclose(n.lam, n.lam.min())]
 
 
-def skip_spline(t):
-    n = _final(_oned(t))
+def _skip_parts(n):
     b = _best(n[(n.kind == "random") & (n.skip == 1)])
     b = b.assign(ratio=b.rtv / b.tv_min, knots=b.n_knots / (b.N - 2))
     med = b.groupby("N")[["ratio", "n_knots", "rel_mse"]].median()
+    parts = {
+        "tv": _medians(((k, g.ratio.to_numpy()) for k, g in b.groupby("N")), "N"),
+        "knots": _medians(((k, g.knots.to_numpy()) for k, g in b.groupby("N")), "N"),
+    }
+    return b, med, parts
+
+
+def skip_spline(t):
+    b, med, parts = _skip_parts(_final(_oned(t)))
+    _, control_med, control = _skip_parts(_control(_oned(t)))
     c = judge(
         "splines-skip-min-tv",
-        {
-            "tv": _medians(((k, g.ratio.to_numpy()) for k, g in b.groupby("N")), "N"),
-            "knots": _medians(((k, g.knots.to_numpy()) for k, g in b.groupby("N")), "N"),
-        },
+        parts,
         _ntrials(b),
         stats.bootstrap_method(_ntrials(b)),
         ["splines/figures/tv_ratio.pdf", "splines/figures/functions.pdf"],
         statement="A wide 1-D ReLU net with skip, trained with small weight decay, is a linear "
         "spline with minimal ∫|f''| over interpolants and at most N − 2 knots.",
+        control=control,
     )
-    return c, med
+    return c, med.assign(**{f"control_{k}": v for k, v in control_med.items()})
 
 
-def no_skip(t):
-    n = _final(_oned(t))
+def _noskip_parts(n):
     b = _best(n[n.kind == "trend"])
     s = b[b.skip == 1].set_index(["N", "trial"])
     ns = b[b.skip == 0].set_index(["N", "trial"])
@@ -108,26 +131,32 @@ def no_skip(t):
     rel_trials = (measured / predicted).dropna()
     rel = rel_trials.groupby("N").median()
     pred = predicted.groupby("N").median()
+    parts = {
+        "cost": _medians(((k, g.to_numpy()) for k, g in cost.groupby("N")), "N"),
+        "ratio": _medians(((k, g.to_numpy()) for k, g in rel_trials.groupby("N")), "N"),
+    }
+    return b, parts, {"ratio": ratio, "rel": rel, "pred": pred}
+
+
+def no_skip(t):
+    b, parts, r = _noskip_parts(_final(_oned(t)))
+    _, control, rc = _noskip_parts(_control(_oned(t)))
     c = judge(
         "splines-noskip-cost",
-        {
-            "cost": _medians(((k, g.to_numpy()) for k, g in cost.groupby("N")), "N"),
-            "ratio": _medians(((k, g.to_numpy()) for k, g in rel_trials.groupby("N")), "N"),
-        },
+        parts,
         _ntrials(b),
         stats.bootstrap_method(_ntrials(b)),
         ["splines/figures/noskip.pdf", "splines/metrics/oned_nets.csv"],
         statement="Without the skip connection the learned cost is max(∫|f''|, |f'(−∞)+f'(+∞)|), "
         "minimised over interpolants; on trend data it exceeds the skip net's.",
         source=SAVARESE,
+        control=control,
     )
-    return c, {"ratio": ratio, "rel": rel, "pred": pred}
+    return c, {**r, "control": rc}
 
 
-def highd(t):
-    n = _final(wide(t["highd"]["nets"])).assign(
-        dim=lambda f: f.setting.str.removeprefix("highd-d").astype(int)
-    )
+def _highd_parts(n):
+    n = n.assign(dim=lambda f: f.setting.str.removeprefix("highd-d").astype(int))
     slack = (n.path_norm / n.rtv).groupby(n.dim).min()
     small = n[np.isclose(n.lam, n.lam.min())]
     act = small.groupby("dim").active.median()
@@ -136,23 +165,44 @@ def highd(t):
         lambda g: float(np.median(g.rtv / g.path_norm)), include_groups=False
     )
     share = small.active / small.max_active
+    parts = {
+        "bound": [Measurement(f"d={d}", float(v)) for d, v in slack.items()],
+        "active": _medians(((k, g.to_numpy()) for k, g in share.groupby(small.dim)), "d"),
+    }
+    return parts, {"active": act, "cap": cap, "ratio": ratio}
+
+
+def highd(t):
+    n = _final(wide(t["highd"]["nets"]))
+    parts, r = _highd_parts(n)
+    control, rc = _highd_parts(_control(wide(t["highd"]["nets"])))
     c = judge(
         "splines-highd-rtv",
-        {
-            "bound": [Measurement(f"d={d}", float(v)) for d, v in slack.items()],
-            "active": _medians(((k, g.to_numpy()) for k, g in share.groupby(small.dim)), "d"),
-        },
+        parts,
         _ntrials(n),
         stats.bootstrap_method(_ntrials(n)),
         ["splines/figures/highd.pdf", "splines/metrics/highd_nets.csv"],
         statement="In d > 1 the path norm upper-bounds the R-TV² of the learned function (after "
         "merging duplicate and antipodal neurons) and few neurons are active.",
+        control=control,
     )
-    return c, {"active": act, "cap": cap, "ratio": ratio}
+    return c, {**r, "control": rc}
 
 
-def deep(t):
-    n = _final(wide(t["deep"]["nets"]))
+def _absorbs_interval(g, depth):
+    """Bootstrap over trials (rows) of the mean over λ of the median rank of W_1 with the skip
+    minus without; None when no trial has every (skip, λ) net."""
+    p = g.pivot_table(index="trial", columns=["skip", "lam"], values="rank_0")
+    one = np.array([skip == 1 for skip, _ in p.columns])
+
+    def statistic(x, axis):
+        m = np.median(x, axis=axis)
+        return m[..., one].mean(-1) - m[..., ~one].mean(-1)
+
+    return stats.bootstrap(p.to_numpy(), statistic, seed=int(depth))
+
+
+def _deep_parts(n):
     med = n.groupby(["depth", "skip", "lam"])[["rank_mean", "rank_0", "test_mse"]].median()
     falls, absorbs, parts = {}, {}, {"falls": [], "absorbs": []}
     for depth in sorted(n.depth.unique()):
@@ -165,17 +215,34 @@ def deep(t):
         r0 = med.loc[(depth, 0)].rank_0.mean()
         absorbs[depth] = (float(r1), float(r0))
         parts["falls"].append(Measurement(f"L={depth}", float(ok)))
-        parts["absorbs"].append(Measurement(f"L={depth}", float(r1 - r0)))
+        interval = _absorbs_interval(n[n.depth == depth], depth)
+        parts["absorbs"].append(Measurement(f"L={depth}", float(r1 - r0), interval))
+    return parts, {"med": med, "falls": falls, "absorbs": absorbs}
+
+
+def _placebo(control, lams):
+    """The control nets (λ = 0) spread over the λ grid as a placebo: trial t sits at the
+    (t mod len(lams))-th λ, so the same criterion reads a grid along which nothing changes."""
+    return control.assign(lam=[lams[t % len(lams)] for t in control.trial])
+
+
+def deep(t):
+    nets = wide(t["deep"]["nets"])
+    n = _final(nets)
+    parts, r = _deep_parts(n)
+    control, rc = _deep_parts(_placebo(_control(nets), sorted(n.lam.unique())))
     c = judge(
         "splines-deep-low-rank",
         parts,
         _ntrials(n),
-        NONE_METHOD,
+        stats.bootstrap_method(_ntrials(n), "mean over λ of the medians (absorbs)")
+        + "; none for the 0/1 falls indicator",
         ["splines/figures/rank.pdf", "splines/figures/spectra.pdf"],
         statement="Deep ReLU nets trained with weight decay have low-rank weight matrices: "
         "effective rank falls as λ grows; a skip connection absorbs the linear part.",
+        control=control,
     )
-    return c, {"med": med, "falls": falls, "absorbs": absorbs}
+    return c, {**r, "control": rc}
 
 
 def settings_table(cfg) -> str:
@@ -198,7 +265,7 @@ def settings_table(cfg) -> str:
             "$N=$ " + ", ".join(map(str, o["n"])),
             ", ".join(map(str, o["widths"])),
             grid(o["lambdas"]),
-            str(o["trials"]),
+            f"{o['trials']} ({o['control_trials']} at $\\lambda=0$)",
             opt(o),
         ],
         [
@@ -207,7 +274,7 @@ def settings_table(cfg) -> str:
             f"$N={h['n']}$, $d=$ " + ", ".join(map(str, h["dims"])),
             str(h["width"]),
             grid(h["lambdas"]),
-            str(h["trials"]),
+            f"{h['trials']} ({h['control_trials']} at $\\lambda=0$)",
             opt(h),
         ],
         [
@@ -216,7 +283,7 @@ def settings_table(cfg) -> str:
             "$L=$ " + ", ".join(map(str, d["depths"])),
             str(d["width"]),
             grid(d["lambdas"]),
-            str(d["trials"]),
+            f"{d['trials']} ({d['control_trials']} at $\\lambda=0$)",
             opt(d),
         ],
     ]
@@ -336,14 +403,37 @@ def numbers(t, r1, r2, r3, r4, r5, claims, cfg) -> dict:
         n[f"SplDeepest{tag}Ranks"] = listing(fmt(x) for x in g.rank_mean)
         n[f"SplDeepest{tag}TestMse"] = listing(fmt(x) for x in g.test_mse)
     n["SplDeepest"] = str(int(med.depth.max()))
+    n.update(_control_numbers(r1, r2, r3, r4, r5, cfg))
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"SplVerdict{name}"] = c["verdict"]
+        n[f"SplControl{name}"] = c["control"]["verdict"]
     return n
 
 
+def _control_numbers(r1, r2, r3, r4, r5, cfg) -> dict:
+    """The negative control's numbers quoted in the text (λ = 0 nets)."""
+    fmt = format_number
+    c5 = r5["control"]
+    return {
+        "SplControlTrials": str(cfg["oned"]["control_trials"]),
+        "SplControlTrialsDeep": str(cfg["deep"]["control_trials"]),
+        "SplCtlBalanceExcess": listing(fmt(x) for x in r1["control"]["excess"]),
+        "SplCtlTvRatios": listing(fmt(x) for x in r2.control_ratio),
+        "SplCtlKnots": listing(fmt(x) for x in r2.control_n_knots),
+        "SplCtlNoskipRatios": listing(fmt(x) for x in r3["control"]["ratio"]),
+        "SplCtlNoskipRel": listing(fmt(x) for x in r3["control"]["rel"]),
+        "SplCtlHighdActive": listing(fmt(x) for x in r4["control"]["active"]),
+        "SplCtlDeepFalling": listing([d for d, ok in c5["falls"].items() if ok], math=True)
+        if any(c5["falls"].values())
+        else NONE,
+        "SplCtlDeepRankSkip": listing(fmt(a) for a, _ in c5["absorbs"].values()),
+        "SplCtlDeepRankNoSkip": listing(fmt(b) for _, b in c5["absorbs"].values()),
+    }
+
+
 def report(paths, outputs, params) -> None:
-    t = tables(paths)
+    t = tables(paths, controls=True)
     cfg = params["config"]
     c1, r1 = rebalance(t)
     c2, r2 = skip_spline(t)

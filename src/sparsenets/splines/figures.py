@@ -9,12 +9,16 @@ from sparsenets.common.io import read_csv
 from sparsenets.common.plotting import save, use_style
 
 
-def tables(paths) -> dict:
-    """{"oned": {"nets": DataFrame, …}, …} from files named <experiment>_<table>.csv."""
+def tables(paths, controls: bool = False) -> dict:
+    """{"oned": {"nets": DataFrame, …}, …} from files named <experiment>_<table>.csv; the
+    negative-control nets (λ = 0) only when `controls` (the figures show the λ grid)."""
     out = {}
     for path in paths:
         experiment, table = Path(path).stem.split("_", 1)
-        out.setdefault(experiment, {})[table] = read_csv(path)
+        frame = read_csv(path)
+        if not controls and "lam" in frame:
+            frame = frame[frame.lam != 0].reset_index(drop=True)
+        out.setdefault(experiment, {})[table] = frame
     return out
 
 

@@ -1,6 +1,8 @@
 """The config section → one setting per job: oned-<kind>-N<n>, highd-d<dim>, deep-L<depth>.
 
-Inside a job, trials × λ grid × widths × skip variants are the batch dimension of one run.
+Inside a job, trials × λ grid × widths × skip variants are the batch dimension of one run; the
+negative control (λ = 0 at the widest width, the first `control_trials` trials, the skip variants
+its claims read) joins the same batch.
 """
 
 import itertools
@@ -26,6 +28,9 @@ def settings(cfg: dict) -> dict:
                 "knot_range": o["knot_range"],
             },
             "lambdas": o["lambdas"],
+            "control_trials": o["control_trials"],
+            # The claims read the control with skip on random data, both variants on trend data.
+            "control_skips": [1] if kind == "random" else [1, 0],
             "optimizer": o["optimizer"],
         }
     h = cfg["highd"]
@@ -40,6 +45,8 @@ def settings(cfg: dict) -> dict:
                 "knot_range": h["knot_range"],
             },
             "lambdas": h["lambdas"],
+            "control_trials": h["control_trials"],
+            "control_skips": [1],
             "optimizer": h["optimizer"],
         }
     d = cfg["deep"]
@@ -54,6 +61,8 @@ def settings(cfg: dict) -> dict:
             },
             "net": {"depth": depth, "width": d["width"], "skips": [1, 0]},
             "lambdas": d["lambdas"],
+            "control_trials": d["control_trials"],
+            "control_skips": [1, 0],
             "optimizer": d["optimizer"],
         }
     return out

@@ -41,7 +41,8 @@ def residuals(params, grads, decay, lam) -> dict:
     """Relative stationarity residuals per member (see the module docstring)."""
     params = {k: p.detach() for k, p in params.items()}
     g = dict(zip(params, grads, strict=True))
-    scale = lam * torch.sqrt(decay(params)).clamp_min(1e-300)
+    # λ = 0 (the control nets): no decay gradient to compare with, so no relative residual.
+    scale = torch.where(lam > 0, lam * torch.sqrt(decay(params)).clamp_min(1e-300), torch.nan)
     out = {"rel_grad": (grad_norm(grads) / scale).numpy()}
     if "v" in params:  # shallow: v, a, c and the per-neuron scale directions
         radial = (g["W"] * params["W"]).sum(-1) + g["b"] * params["b"]
@@ -93,9 +94,13 @@ def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, g
 
 
 def members(spec: dict, trials: int) -> dict:
-    """One entry per batch member: the grid trial × λ × width × skip, trial outermost."""
+    """One entry per batch member: the grid trial × λ × width × skip, trial outermost, then the
+    negative control: the first `control_trials` trials at the widest width, trained with λ = 0
+    (no weight decay), for the skip variants `control_skips`, as members of the same batch."""
     widths = spec["net"].get("widths", [spec["net"].get("width", 0)])
     grid = list(itertools.product(range(trials), spec["lambdas"], widths, spec["net"]["skips"]))
+    control = range(min(spec.get("control_trials", 0), trials))
+    grid += list(itertools.product(control, [0.0], [max(widths)], spec.get("control_skips", [])))
     cols = list(zip(*grid, strict=True))
     return {
         "trial": np.asarray(cols[0], dtype=np.int64),
