@@ -159,6 +159,8 @@ def main(argv=None) -> int:
         if not snap["families"]:
             sys.exit(f"no */claims.json under {args.results}: run the workflow first")
         io.write_json(args.out, snap)
+        if snap["dirty"]:
+            print("warning: the run had uncommitted changes; snapshot a run of a clean commit")
         print(f"{args.out}: {sum(map(len, snap['families'].values()))} claims, {snap['commit']}")
         return 0
     if not args.reference.exists():
