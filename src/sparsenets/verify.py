@@ -22,8 +22,6 @@ from sparsenets.common import io
 from sparsenets.paper.provenance import git_state
 
 ATOL, RTOL = 1e-9, 1e-6
-
-
 CLAIM = ("verdict", "measure", "value", "interval", "trials")
 PART = ("part", "setting", "value", "interval", "outcome")
 
@@ -42,10 +40,8 @@ def snapshot(results: Path) -> dict:
         path.parent.name: {c["id"]: _claim(c) for c in io.read_json(path)}
         for path in sorted(results.glob("*/claims.json"))
     }
-    scale = facts.get("config", {}).get("scale")
-    return {"commit": facts["commit"], "dirty": facts["dirty"], "scale": scale} | {
-        "families": families
-    }
+    run = {"commit": facts["commit"], "dirty": facts["dirty"]}
+    return run | {"scale": facts.get("config", {}).get("scale"), "families": families}
 
 
 def half_width(interval) -> float:
@@ -111,9 +107,9 @@ def compare(reference: dict, run: dict, results: Path, atol=ATOL, rtol=RTOL) -> 
         if mine is None:
             problems.append(f"missing: {results / family / 'claims.json'} ({len(claims)} claims)")
             continue
-        for cid in claims.keys() - mine.keys():
+        for cid in sorted(claims.keys() - mine.keys()):
             problems.append(f"missing claim: {cid} (not in {results / family / 'claims.json'})")
-        for cid in mine.keys() - claims.keys():
+        for cid in sorted(mine.keys() - claims.keys()):
             problems.append(f"new claim: {cid} (in this run, not in the reference)")
         for cid in sorted(claims.keys() & mine.keys()):
             rows += compare_claim(cid, claims[cid], mine[cid], atol, rtol)
