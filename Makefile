@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 SNAKEMAKE := $(VENV)/bin/snakemake --profile workflow/profiles/default
 SMOKE := --configfile config/smoke.yaml
 STAMP := $(VENV)/.installed
+SCALE ?= paper
 
-.PHONY: paper smoke test figures watch lint benchmark report arxiv clean setup tex
+.PHONY: paper smoke test figures watch lint benchmark report arxiv clean setup tex verify
 
 paper: setup
 	$(SNAKEMAKE)
@@ -22,6 +23,10 @@ figures: setup  # every figure up to date, and nothing else (no paper)
 
 watch: setup  # rerun the workflow after each change to config/, src/, paper/ or the plot style
 	$(PY) -m sparsenets.watch $(ARGS)
+
+verify:  # a run's claims against reference/$(SCALE).json (SCALE=paper|smoke), tolerances: README
+	$(PY) -m sparsenets.verify compare --reference reference/$(SCALE).json \
+		--results $(if $(filter smoke,$(SCALE)),results-smoke,results)
 
 lint: setup
 	$(VENV)/bin/ruff check src tests benchmarks
