@@ -145,52 +145,93 @@ def test_record_steps():
     assert at[0] == 0 and at[1] == 1 and at[-1] == 1000 and np.all(np.diff(at) > 0)
 
 
-def _med(depth2_sq, shallow_sq, shallow_half):
+DSEP_LAWS = {"lomax": LAWS["lomax"], "uniform": LAWS["uniform"]}
+GOOD = ([0.01, 0.02, 0.03], [0.02, 0.1, 0.2], [0.02, 0.105, 0.21])  # separation, plateau
+NONE = ([0.01, 0.02, 0.03], [0.02, 0.02, 0.02], [0.2, 0.2, 0.2])  # shallow nets keep learning
+
+
+def _final(cases: dict, seeds=10) -> pd.DataFrame:
+    """Per-seed `final` rows: {law: (depth-2 sq, one-hidden-layer sq at T, at T/2) per d}, each
+    seed's errors the given ones times 1 ± 2% (so the intervals over seeds are tight)."""
+    rng = np.random.default_rng(0)
     rows = []
-    for law in ("a",):
-        for d, e2, es, eh in zip((2, 10, 50), depth2_sq, shallow_sq, shallow_half, strict=True):
-            rows.append(
-                dict(
-                    law=law,
-                    d=d,
-                    variant="depth2_gd",
-                    width=8,
-                    params_trained=9,
-                    params_total=25,
-                    test_sq=e2,
-                    test_01=e2,
-                    test_sq_half=e2,
-                    test_01_half=e2,
-                    steps_to_target=10.0,
-                )
-            )
-            rows.append(
-                dict(
-                    law=law,
-                    d=d,
-                    variant="relu_gd",
-                    width=3,
-                    params_trained=13,
-                    params_total=13,
-                    test_sq=es,
-                    test_01=es,
-                    test_sq_half=eh,
-                    test_01_half=eh,
-                    steps_to_target=np.nan,
-                )
-            )
+    learners = (("depth2_gd", 8, 9, 25), ("relu_gd", 3, 30, 30))  # variant, width, params
+    for law, (two, sh, half) in cases.items():
+        for d, e2, es, eh in zip((2, 10, 50), two, sh, half, strict=True):
+            for seed in range(seeds):
+                j = 1 + 0.02 * rng.uniform(-1, 1, size=3)
+                errors = ((e2 * j[0], e2), (es * j[1], eh * j[2]))  # (at T, at T/2)
+                for (variant, width, trained, total), (end, mid) in zip(
+                    learners, errors, strict=True
+                ):
+                    rows.append(
+                        dict(
+                            law=law,
+                            d=d,
+                            seed=seed,
+                            selected=True,
+                            steps_to_target=10.0,
+                            variant=variant,
+                            width=width,
+                            params_trained=trained,
+                            params_total=total,
+                            test_sq=end,
+                            test_01=end,
+                            test_sq_half=mid,
+                            test_01_half=mid,
+                        )
+                    )
     return pd.DataFrame(rows)
 
 
+def _plateau(cases):
+    final = _final(cases)
+    return claims.shallow_gap(claims.medians(final), final, DSEP_LAWS)[0]
+
+
 def test_criteria_on_constructed_cases():
-    good = _med([0.01, 0.02, 0.03], [0.02, 0.1, 0.2], [0.02, 0.105, 0.21])
-    assert claims.depth2_learns(good)[0]["verdict"] == "consistent"  # a bound met with room
-    assert claims.shallow_gap(good)[0]["verdict"] == "reproduced"
+    final = _final({"lomax": GOOD, "uniform": NONE})
+    med = claims.medians(final)
+    assert claims.depth2_learns(med)[0]["verdict"] == "consistent"  # a bound met with room
+    learns = claims.depth2_learns(med, final)[0]
+    assert learns["verdict"] == "consistent" and learns["trials"] == 10
+    assert learns["interval"] is not None
+    # separation on the heavy-tailed law, none on the uniform law (the control): reproduced
+    c = _plateau({"lomax": GOOD, "uniform": NONE})
+    assert c["verdict"] == "reproduced" and c["control"]["verdict"] == "rejected"
+    assert c["trials"] == 10 and c["interval"] is not None
+    assert {p["part"] for p in c["parts"]} == {"ratio", "stall", "growth"}
     # one-hidden-layer nets that keep improving and match depth 2: not reproduced
-    learns = _med([0.01, 0.02, 0.03], [0.02, 0.02, 0.02], [0.2, 0.2, 0.2])
-    assert claims.shallow_gap(learns)[0]["verdict"] == "not reproduced"
-    bad = _med([0.01, 0.2, 0.03], [0.02, 0.3, 0.2], [0.02, 0.3, 0.2])
+    assert _plateau({"lomax": NONE, "uniform": NONE})["verdict"] == "not reproduced"
+    bad = claims.medians(_final({"lomax": ([0.01, 0.2, 0.03], *GOOD[1:]), "uniform": NONE}))
     assert claims.depth2_learns(bad)[0]["verdict"] == "partial"
+
+
+def test_a_plateau_on_the_control_law_too_means_the_criterion_cannot_fail():
+    c = _plateau({"lomax": GOOD, "uniform": GOOD})
+    assert c["control"]["verdict"] == "passes" and c["criterion_cannot_fail"]
+    assert c["verdict"] == "inconclusive"
+
+
+def test_plateau_interval_resamples_seeds():
+    final = _final({"lomax": GOOD, "uniform": NONE})
+    m = claims.plateau_measures(final, "lomax")["ratio"][0]
+    assert m.estimate == pytest.approx(min(0.1 / 0.02, 0.2 / 0.03), rel=0.05)
+    assert m.interval[0] <= m.estimate <= m.interval[1]
+    assert m.interval[1] - m.interval[0] < 0.1 * m.estimate
+
+
+def test_budgets_hold_by_construction_of_the_widths():
+    final = _final({"lomax": GOOD})
+    assert claims.budgets(final)[0]  # 30 >= 9 trained and 30 >= 25 in total
+    final.loc[final.variant == "relu_gd", ["params_trained", "params_total"]] = 5
+    assert not claims.budgets(final)[0]
+    for d in (2, 10, 100):
+        for k in (4, 16):
+            trained, total = models.depth2_params(d, k)
+            narrow = models.shallow_params(d, models.shallow_width(d, trained, 1))[0]
+            wide = models.shallow_params(d, models.shallow_width(d, trained, 3))[0]
+            assert narrow >= trained and wide >= total
 
 
 def test_stages_end_to_end(tmp_path):
@@ -243,6 +284,6 @@ def test_stages_end_to_end(tmp_path):
     out = {k: str(tmp_path / f"{k}.out") for k in ("claims", "numbers", "settings", "results")}
     stages.claims({"tables": list(tables.values())}, out, params)
     verdicts = [c["verdict"] for c in json.loads((tmp_path / "claims.out").read_text())]
-    assert len(verdicts) == 3
+    assert len(verdicts) == 2
     numbers = json.loads((tmp_path / "numbers.out").read_text())
     assert all(name.startswith("Dsep") and name.isalpha() for name in numbers)
