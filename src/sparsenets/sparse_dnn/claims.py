@@ -98,46 +98,48 @@ def derivative_rate(t, main, params):
     )
 
 
-def _log_d_values(exact, mse, ds, level):
-    """(finite share, n* ratio / bound, mse ratio / (bound / 2)) from (d, n) x trial tables of the
-    exact-support indicator and the model error; an n* ratio with an unreached n* is infinite."""
-    ns = [nstar(exact.loc[d].index, exact.loc[d].mean(axis=1), level) for d in ds]
+def _log_d_values(grids, cols, ds, level):
+    """(finite share, n* ratio / bound, mse ratio / (bound / 2)) over the trials `cols`; grids[d]:
+    (the n grid, its n x trial exact-support indicators, the trials' errors at the largest n). An
+    n* ratio with an unreached n* is infinite."""
+    ns = [nstar(g[0], g[1][:, cols].mean(axis=1), level) for g in (grids[d] for d in ds)]
     bound = 2 * math.log(ds[-1]) / math.log(ds[0])
     ratio = ns[-1] / ns[0] if np.isfinite(ns).all() else math.inf
-    top = [mse.loc[d].index.max() for d in ds]
-    mse_ratio = mse.loc[(ds[-1], top[-1])].mean() / mse.loc[(ds[0], top[0])].mean()
+    mse_ratio = grids[ds[-1]][2][cols].mean() / grids[ds[0]][2][cols].mean()
     return float(np.mean(np.isfinite(ns))), ratio / bound, float(mse_ratio) / (bound / 2)
 
 
 def _log_d(t, main, method, params):
-    """The log-d measurements of one method on the main design (point estimates from the summary
-    table), with 95% percentile-bootstrap intervals resampling trials (the same resample at every
-    (d, n): the data are nested in n)."""
+    """The log-d measurements of one method on the main design, with 95% percentile-bootstrap
+    intervals resampling trials (the same resample at every (d, n): the data are nested in n)."""
     ds = ds_of(t, main)
-    ns = [value(t, main, d, method, "nstar") for d in ds]
-    bound = 2 * math.log(ds[-1]) / math.log(ds[0])
-    finite = all(np.isfinite(ns))
-    ratio = ns[-1] / ns[0] if finite else float("nan")
-    mse = [value(t, main, d, method, "mse_at_max") for d in ds]
-    mse_ratio = mse[-1] / mse[0]
     cells = t[main]["cells"]
     exact, err = curve(cells, method, "exact"), curve(cells, method, "mse")
-    rng = generator(params.get("seed", 0), "sparse_dnn", "log-d", method, "bootstrap")
+    grids = {}
+    for d in ds:
+        ns = exact.loc[d].index.to_numpy()
+        grids[d] = (ns, exact.loc[d].to_numpy(), err.loc[(d, ns.max())].to_numpy())
     trials = exact.shape[1]
+    level = params["exact_level"]
+    rng = generator(params.get("seed", 0), "sparse_dnn", "log-d", method, "bootstrap")
     draws = np.array(
         [
-            _log_d_values(exact.iloc[:, cols], err.iloc[:, cols], ds, params["exact_level"])
-            for cols in (rng.integers(0, trials, trials) for _ in range(params["bootstrap"]))
+            _log_d_values(grids, rng.integers(0, trials, trials), ds, level)
+            for _ in range(params["bootstrap"])
         ]
     )
     lo, hi = np.quantile(draws, [0.025, 0.975], axis=0, method="inverted_cdf")
+    points = _log_d_values(grids, np.arange(trials), ds, level)
     where = f"d={ds[0]},{ds[-1]}"
-    points = (float(np.mean(np.isfinite(ns))), ratio / bound, mse_ratio / (bound / 2))
     measured = {
-        part: [Measurement(where, x, (lo[i], hi[i]))]
+        part: [Measurement(where, x if np.isfinite(x) else float("nan"), (lo[i], hi[i]))]
         for i, (part, x) in enumerate(zip(("finite", "nstar", "mse"), points, strict=True))
     }
-    return measured, {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse_ratio}
+    ns = [value(t, main, d, method, "nstar") for d in ds]
+    mse = [value(t, main, d, method, "mse_at_max") for d in ds]
+    bound = 2 * math.log(ds[-1]) / math.log(ds[0])
+    ratio = ns[-1] / ns[0] if np.isfinite(ns).all() else float("nan")
+    return measured, {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse[-1] / mse[0]}
 
 
 def log_d(t, main, params):
