@@ -184,8 +184,8 @@ def test_bad_input_is_rejected_with_a_clear_message():
         data.sample_x(np.random.default_rng(0), "uniform", 5, 3)
 
 
-def test_cell_is_deterministic_and_diverging_runs_are_recorded():
-    p = dict(
+def _cell_params(**extra):
+    return dict(
         design="uniform",
         x="uniform",
         rho=0.0,
@@ -202,7 +202,31 @@ def test_cell_is_deterministic_and_diverging_runs_are_recorded():
             width=4, depth=3, lr=0.1, momentum=0.9, batch=32, steps=15, anneal=5.0, warm=0.5
         ),
         lasso=dict(use=True, folds=3, alphas=5),
+        **extra,
     )
+
+
+def test_null_labels_are_independent_of_x_with_the_label_law():
+    x, y = data.training_set(3, "uniform", 8, 4000, 0, 0.0, 0.5)
+    y0 = data.null_labels(3, "uniform", 8, 4000, 0, 0.0, 0.5)
+    assert abs(np.corrcoef(data.fstar(x), y0)[0, 1]) < 0.05  # independent of x
+    assert abs(np.corrcoef(data.fstar(x), y)[0, 1]) > 0.8
+    assert abs(y0.std() / y.std() - 1) < 0.05 and abs(y0.mean() - y.mean()) < 0.1  # same law
+    assert np.array_equal(data.null_labels(3, "uniform", 8, 100, 0, 0.0, 0.5), y0[:100])  # nested
+    assert abs(data.signal_mean(3, "uniform", 0.0)) < 0.01  # E f* = 0 under the uniform law
+
+
+def test_null_control_adds_its_network_without_changing_the_others():
+    a, _ = train.run_cell(_cell_params())
+    b, _ = train.run_cell(_cell_params(null_control=True))
+    null = b[b.method == "null_labels"]
+    assert sorted(null.trial.unique()) == [0, 1] and (null.radius == 4.0).all()
+    rest = b[b.method != "null_labels"].reset_index(drop=True)
+    assert rest.to_csv(float_format="%.17g") == a.to_csv(float_format="%.17g")
+
+
+def test_cell_is_deterministic_and_diverging_runs_are_recorded():
+    p = _cell_params()
     a, _ = train.run_cell(p)
     b, _ = train.run_cell(p)
     assert a.to_csv(float_format="%.17g") == b.to_csv(float_format="%.17g")

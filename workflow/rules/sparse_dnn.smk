@@ -21,7 +21,7 @@ def sdnn_fit_params(w):
         **{k: SDNN[k] for k in ["trials", "snr", "n_test", "val_fraction", "radii"]},
         "network": SDNN["network"],
         "lasso": {"use": design["lasso"], **SDNN["lasso"]},
-        **{k: design[k] for k in ["x", "rho", "activation"]},
+        **{k: design[k] for k in ["x", "rho", "activation", "null_control"]},
     }
 
 
@@ -65,6 +65,6 @@ FAMILY["sparse_dnn"] = dict(
         "fit_min_n": SDNN["fit_min_n"],
     },
     claims_inputs=dict(tables=SDNN_METRICS),
-    claims_params=SDNN,
+    claims_params={**SDNN, "seed": config["seed"]},
     tables=["settings", "slopes", "selection"],
 )

@@ -17,8 +17,9 @@ from sparsenets.common import criteria, stats
 from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import NONE, camel, escape, format_number, listing, tabular
+from sparsenets.common.seeding import generator
 from sparsenets.sparse_dnn.figures import tables
-from sparsenets.sparse_dnn.summary import curve
+from sparsenets.sparse_dnn.summary import curve, nstar
 
 SOURCE = "Wu & Li (arXiv 2406.18137)"
 CRITERIA = criteria.load("sparse_dnn")
@@ -26,6 +27,8 @@ judge = family_judge(CRITERIA, SOURCE)
 TPR_MIN = CRITERIA["sparse_dnn-selection"][0].threshold[0]
 AUC_MIN = CRITERIA["sparse_dnn-selection"][1].threshold[0]
 BOOT = "95% percentile bootstrap over trials (resampled trials refit the slope)"
+NULL = "null_labels"  # the log-d control: the l1 net on labels independent of x
+BOOT_LOGD = "95% percentile bootstrap over trials (resampled trials recompute n* and the errors)"
 
 
 def value(t, design, d, method, measure):
@@ -95,28 +98,67 @@ def derivative_rate(t, main, params):
     )
 
 
-def log_d(t, main, params):
-    ds = ds_of(t, main)
-    ns = [value(t, main, d, "l1", "nstar") for d in ds]
+def _log_d_values(grids, cols, ds, level):
+    """(finite share, n* ratio / bound, mse ratio / (bound / 2)) over the trials `cols`; grids[d]:
+    (the n grid, its n x trial exact-support indicators, the trials' errors at the largest n). An
+    n* ratio with an unreached n* is infinite."""
+    ns = [nstar(g[0], g[1][:, cols].mean(axis=1), level) for g in (grids[d] for d in ds)]
     bound = 2 * math.log(ds[-1]) / math.log(ds[0])
-    finite = all(np.isfinite(ns))
-    ratio = ns[-1] / ns[0] if finite else float("nan")
-    mse = [value(t, main, d, "l1", "mse_at_max") for d in ds]
-    mse_ratio = mse[-1] / mse[0]
+    ratio = ns[-1] / ns[0] if np.isfinite(ns).all() else math.inf
+    mse_ratio = grids[ds[-1]][2][cols].mean() / grids[ds[0]][2][cols].mean()
+    return float(np.mean(np.isfinite(ns))), ratio / bound, float(mse_ratio) / (bound / 2)
+
+
+def _log_d(t, main, method, params):
+    """The log-d measurements of one method on the main design, with 95% percentile-bootstrap
+    intervals resampling trials (the same resample at every (d, n): the data are nested in n)."""
+    ds = ds_of(t, main)
+    cells = t[main]["cells"]
+    exact, err = curve(cells, method, "exact"), curve(cells, method, "mse")
+    grids = {}
+    for d in ds:
+        ns = exact.loc[d].index.to_numpy()
+        grids[d] = (ns, exact.loc[d].to_numpy(), err.loc[(d, ns.max())].to_numpy())
+    trials = exact.shape[1]
+    level = params["exact_level"]
+    rng = generator(params.get("seed", 0), "sparse_dnn", "log-d", method, "bootstrap")
+    draws = np.array(
+        [
+            _log_d_values(grids, rng.integers(0, trials, trials), ds, level)
+            for _ in range(params["bootstrap"])
+        ]
+    )
+    lo, hi = np.quantile(draws, [0.025, 0.975], axis=0, method="inverted_cdf")
+    points = _log_d_values(grids, np.arange(trials), ds, level)
     where = f"d={ds[0]},{ds[-1]}"
+    measured = {
+        part: [Measurement(where, x if np.isfinite(x) else float("nan"), (lo[i], hi[i]))]
+        for i, (part, x) in enumerate(zip(("finite", "nstar", "mse"), points, strict=True))
+    }
+    ns = [value(t, main, d, method, "nstar") for d in ds]
+    mse = [value(t, main, d, method, "mse_at_max") for d in ds]
+    bound = 2 * math.log(ds[-1]) / math.log(ds[0])
+    ratio = ns[-1] / ns[0] if np.isfinite(ns).all() else float("nan")
+    return measured, {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse[-1] / mse[0]}
+
+
+def log_d(t, main, params):
+    """Control: the l1 net on null labels (independent of x; trained in the same fit jobs), its
+    errors against the null's regression function, judged by the same criterion."""
+    measured, info = _log_d(t, main, "l1", params)
     c = judge(
         "sparse_dnn-log-d",
-        {
-            "finite": [Measurement(where, float(np.mean(np.isfinite(ns))))],
-            "nstar": [Measurement(where, ratio / bound)],
-            "mse": [Measurement(where, mse_ratio / (bound / 2))],
-        },
+        measured,
         params["trials"],
-        "none (one value per d)",
+        BOOT_LOGD,
         [fig("selection"), f"sparse_dnn/metrics/{main}_summary.csv"],
         statement="The sample complexity grows only with log(d).",
+        control=_log_d(t, main, NULL, params)[0] if has(t, main, NULL) else None,
     )
-    return c, {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse_ratio}
+    if has(t, main, NULL):
+        null = _log_d(t, main, NULL, params)[1]
+        info.update(null_ns=null["ns"], null_mse_ratio=null["mse_ratio"])
+    return c, info
 
 
 def _selection(t, designs, method):
@@ -305,9 +347,16 @@ def numbers(t, params, claims, logd) -> dict:
             )
         else:
             n[f"Sdnn{tag}LassoTprMax"] = NONE
+    stars = logd.get("null_ns")
+    n["SdnnNstarNull"] = (
+        listing(str(int(s)) if np.isfinite(s) else "none" for s in stars) if stars else "not run"
+    )
+    n["SdnnMseRatioNull"] = fmt(logd["null_mse_ratio"]) if stars else "not run"
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"SdnnVerdict{name}"] = c["verdict"]
+        n[f"SdnnControl{name}"] = c["control"]["verdict"]
+        n[f"SdnnCannotFail{name}"] = "yes" if c["criterion_cannot_fail"] else "no"
     return n
 
 

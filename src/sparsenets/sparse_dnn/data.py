@@ -5,6 +5,11 @@ Its gradient: (pi cos(pi x1) + 2 x2, 2 x1, exp(x4), x3 exp(x4), 2 / cosh(2 x5)^2
 Under the uniform design x2 and x4 have zero covariance with y (they enter only through products
 with the mean-zero x1 and x3): a linear method cannot see them, whatever n.
 
+Null labels (the negative control of the log-d claim): y = f*(x') + sigma eps' with x' an
+independent draw of the same law, so y has the law of the real labels but is independent of x; the
+regression function E[y | x] is the constant E f*(x) (zero under the uniform law: every term is
+odd or has a mean-zero factor) and its gradient is zero: there is no support to find.
+
 Training samples are nested: the first n rows of a seed's stream are the same for every n, so the
 error-against-n curves of one seed differ by the added data only.
 """
@@ -65,6 +70,12 @@ def signal_variance(seed: int, design: str, rho: float, draws: int = 1 << 18) ->
     return float(np.var(fstar(x)))
 
 
+def signal_mean(seed: int, design: str, rho: float, draws: int = 1 << 18) -> float:
+    """E f*(x) by Monte Carlo (signal_variance's draw): the null labels' regression function."""
+    x = sample_x(generator(seed, "sparse_dnn", design, "variance"), design, draws, S, rho)
+    return float(np.mean(fstar(x)))
+
+
 def noise_sd(seed: int, design: str, rho: float, snr: float) -> float:
     return float(np.sqrt(signal_variance(seed, design, rho) / snr))
 
@@ -79,3 +90,13 @@ def training_set(seed: int, design: str, d: int, n: int, trial: int, rho: float,
 def test_set(seed: int, design: str, d: int, trial: int, rho: float, n_test: int):
     """A fresh test sample of x (shared by every n of a trial, so the curves in n are paired)."""
     return sample_x(generator(seed, "sparse_dnn", design, d, trial, "test"), design, n_test, d, rho)
+
+
+def null_labels(seed: int, design: str, d: int, n: int, trial: int, rho: float, sigma: float):
+    """Labels independent of the trial's x: f*(x') + sigma eps' for an independent x' (nested in n).
+
+    f* reads the first S columns only, so x' is drawn in S dimensions: the law of f*(x') is the
+    same as for a d-dimensional draw."""
+    x = sample_x(generator(seed, "sparse_dnn", design, d, trial, "null-x"), design, n, S, rho)
+    eps = generator(seed, "sparse_dnn", design, d, trial, "null-noise").standard_normal(n)
+    return fstar(x) + sigma * eps

@@ -78,7 +78,7 @@ def summary(design: str, cells: pd.DataFrame, params: dict, rng) -> pd.DataFrame
             {"design": design, "d": d, "method": method, "measure": measure, "value": value}
         )
 
-    methods = [m for m in ("l1", "free", "lasso") if (cells.method == m).any()]
+    methods = [m for m in ("l1", "free", "lasso", "null_labels") if (cells.method == m).any()]
     for method in methods:
         mse = curve(cells, method, "mse")
         grad = curve(cells, method, "grad_err")

@@ -30,11 +30,29 @@ def steps_for(n: int, epochs: int, batch: int, min_steps: int) -> int:
 
 
 def fit(
-    x, y, radii, *, width, depth, act, lr, momentum, epochs, batch, min_steps, anneal, warm, gen
+    x,
+    y,
+    radii,
+    *,
+    width,
+    depth,
+    act,
+    lr,
+    momentum,
+    epochs,
+    batch,
+    min_steps,
+    anneal,
+    warm,
+    gen,
+    extra_gen=None,
 ):
-    """Train len(radii) networks per trial on x (trials, n, d), y (trials, n).
+    """Train len(radii) networks per trial on x (trials, n, d), y (trials, n) or, one label
+    vector per network, (trials, len(radii), n).
 
-    Model m = trial * K + k has radius radii[k]. Steps = max(min_steps, epochs * ceil(n/batch)),
+    Model m = trial * K + k has radius radii[k]. With extra_gen, the last network of each trial
+    is initialised from extra_gen and the others exactly as without it (an added control network
+    leaves the draws of the others unchanged). Steps = max(min_steps, epochs * ceil(n/batch)),
     each on one random minibatch of rows (shared by the trials); the step size decays to zero on
     a cosine. Returns the stacked parameters, the final training loss per model (NaN or inf:
     diverged), the number of steps and the largest l1 excess max(||theta||_1 - r_t) seen after
@@ -43,7 +61,15 @@ def fit(
     trials, n, d = x.shape
     per_trial = len(radii)
     radius = torch.tensor(radii, dtype=x.dtype).repeat(trials)
-    params = models.init(trials * per_trial, d, width, depth, gen, dtype=x.dtype)
+    if extra_gen is None:
+        params = models.init(trials * per_trial, d, width, depth, gen, dtype=x.dtype)
+    else:
+        base = models.init(trials * (per_trial - 1), d, width, depth, gen, dtype=x.dtype)
+        more = models.init(trials, d, width, depth, extra_gen, dtype=x.dtype)
+        params = [
+            torch.cat([b.reshape(trials, per_trial - 1, *b.shape[1:]), m[:, None]], 1).flatten(0, 1)
+            for b, m in zip(base, more, strict=True)
+        ]
     steps = steps_for(n, epochs, batch, min_steps)
     warm_steps = int(warm * steps)
     rows_flat, theta = models.project_l1_warm(
@@ -53,7 +79,10 @@ def fit(
     # Heavy ball by hand (torch.optim would import torch._dynamo: seconds per job).
     velocity = [torch.zeros_like(p) for p in params]
     batch = min(batch, n)
-    target = y.repeat_interleave(per_trial, dim=0)  # (M, n)
+    if y.dim() == 3:
+        target = y.reshape(trials * per_trial, n)  # (M, n): each network its own labels
+    else:
+        target = y.repeat_interleave(per_trial, dim=0)  # (M, n)
     excess = 0.0
     finite = torch.isfinite(radius)
     for step in progress(range(steps), f"fit n={n} d={d}: step"):
@@ -84,7 +113,11 @@ def fit(
 
 def run_cell(p: dict):
     """One (design, d, n) cell: all trials and radii (plus the unconstrained net) as one batched
-    model, the lasso per trial, every measure on the test sample. Returns tidy rows."""
+    model, the lasso per trial, every measure on the test sample. Returns tidy rows.
+
+    With p["null_control"], each trial also trains one l1 network at the smallest radius on null
+    labels (data.null_labels: independent of x), the negative control of the log-d claim; its
+    measures are taken against the null's regression function (the constant E f*, gradient zero)."""
     torch.set_num_threads(1)
     design, d, n, trials = p["design"], int(p["d"]), int(p["n"]), int(p["trials"])
     law, rho, act = p["x"], float(p["rho"]), p["activation"]
@@ -100,16 +133,25 @@ def run_cell(p: dict):
         xt_, y[t] = data.training_set(p["seed"], law, d, n, t, rho, sigma)
         x[t] = xt_
     del xt_
-    radii = [float(r) for r in p["radii"]] + [float("inf")]
+    grid = [float(r) for r in p["radii"]]
+    null = bool(p.get("null_control", False))
+    radii = grid + [float("inf")] + ([min(grid)] if null else [])
     per_trial = len(radii)
+    free = len(grid)  # index of the unconstrained net in a trial's block
     seed_int = int(generator(p["seed"], "sparse_dnn", design, d, n, "init").integers(2**62))
     gen = torch.Generator().manual_seed(seed_int)
     net = p["network"]
     x32 = torch.from_numpy(x)
     y32 = torch.tensor(y, dtype=torch.float32)
+    if null:
+        labels = np.repeat(y[:, None, :], per_trial, axis=1)
+        for t in range(trials):
+            labels[t, -1] = data.null_labels(p["seed"], law, d, n, t, rho, sigma)
+        y32 = torch.tensor(labels, dtype=torch.float32)  # (trials, per_trial, n)
+        null_mean = data.signal_mean(p["seed"], law, rho)
     params, train_loss, steps, excess = fit(
         x32[:, : n - n_val],
-        y32[:, : n - n_val],
+        y32[..., : n - n_val],
         radii,
         width=net["width"],
         depth=net["depth"],
@@ -122,10 +164,13 @@ def run_cell(p: dict):
         anneal=net["anneal"],
         warm=net["warm"],
         gen=gen,
+        extra_gen=torch.Generator().manual_seed(seed_int + 1) if null else None,
     )
     with torch.no_grad():
         val = models.forward(params, x32[:, n - n_val :], per_trial, act)
-        val_mse = ((val - y32[:, n - n_val :].repeat_interleave(per_trial, 0)) ** 2).mean(1)
+        yv = y32[..., n - n_val :]
+        yv = yv.reshape(-1, n_val) if null else yv.repeat_interleave(per_trial, 0)
+        val_mse = ((val - yv) ** 2).mean(1)
     val_mse = val_mse.double().numpy().reshape(trials, per_trial)
     train_loss = train_loss.double().numpy().reshape(trials, per_trial)
     rows = []
@@ -155,12 +200,8 @@ def run_cell(p: dict):
         )
         pred, grad = pred.numpy(), grad.numpy()
         results = [measures(pred[k], grad[k], f_true, g_true) for k in range(per_trial)]
-        ok = [
-            k
-            for k in range(per_trial - 1)
-            if results[k]["diverged"] == 0 and np.isfinite(val_mse[t, k])
-        ]
-        for k in range(per_trial - 1):
+        ok = [k for k in range(free) if results[k]["diverged"] == 0 and np.isfinite(val_mse[t, k])]
+        for k in range(free):
             add(t, "l1grid", radii[k], {"val_mse": val_mse[t, k], **results[k]})
         if ok:
             best = min(ok, key=lambda k: val_mse[t, k])  # the radius with the least val. error
@@ -168,9 +209,13 @@ def run_cell(p: dict):
             add(t, "l1", radii[best], {**results[best], **extra})
         else:
             add(t, "l1", float("nan"), {"diverged": 1.0})
-        free = per_trial - 1
         extra = {"val_mse": val_mse[t, free], "train_mse": train_loss[t, free]}
         add(t, "free", float("nan"), {**results[free], **extra})
+        if null:
+            k = per_trial - 1
+            res = measures(pred[k], grad[k], np.full_like(f_true, null_mean), np.zeros_like(g_true))
+            extra = {"val_mse": val_mse[t, k], "train_mse": train_loss[t, k]}
+            add(t, "null_labels", radii[k], {**res, **extra})
         if p["lasso"]["use"]:
             coef, icpt, alpha = models.lasso(
                 x[t].astype(np.float64),
