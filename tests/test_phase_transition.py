@@ -161,3 +161,77 @@ def test_bad_input_is_named():
         data.planted(np.random.default_rng(0), np.ones((3, 2)), "uniform")
     with pytest.raises(ValueError, match="model"):
         data.labels(np.ones((3, 2)), np.ones((2, 1)), "tanh")
+
+
+# --- negative controls ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("program", ["relaxed", "exact"])
+def test_far_from_feasible_is_a_proof_that_the_reference_confirms(program):
+    """Labels with no planted neuron: the proof fires and the reference solution does not
+    recover; planted labels: it never fires."""
+    rng = np.random.default_rng(11)
+    for n, d in ((6, 3), (12, 3), (20, 4)):
+        noise = models.build(
+            data.problem(rng, n, d, "skip", label="none"), "skip", program == "exact"
+        )
+        assert noise.far_from_feasible(1e-4)
+        assert not models.recovered(noise, models.reference(noise)["W"], 1e-4)
+        assert models.fast(noise)["method"] == "infeasible-fail"
+        planted = models.build(data.problem(rng, n, d, "skip"), "skip", program == "exact")
+        assert not planted.far_from_feasible(1e-4)
+
+
+def test_gram_norm_is_the_norm_of_all_blocks():
+    rng = np.random.default_rng(4)
+    for exact in (False, True):
+        p = models.build(data.problem(rng, 10, 3, "skip"), "skip", exact)
+        A = np.hstack([p.block(j)[0] for j in range(p.n_blocks())])
+        assert p.gram_norm() == pytest.approx(np.linalg.norm(A, 2), rel=1e-10)
+
+
+def test_control_labels_and_streams():
+    """Controls change the labels only; planted experiments keep their random streams."""
+    spec = {"model": "skip", "program": "relaxed"}
+    from sparsenets.phase_transition.solve import solve_cell
+
+    a = solve_cell(0, "e", spec, 12, 3, 0, 0.0, 1e-4, 50, 20)
+    b = solve_cell(0, "e", {**spec, "labels": "planted"}, 12, 3, 0, 0.0, 1e-4, 50, 20)
+    assert a == b
+    c = solve_cell(0, "e", {**spec, "labels": "none"}, 12, 3, 0, 0.0, 1e-4, 50, 20)
+    assert not c["success"] and c["method"] == "infeasible-fail" and np.isnan(c["error"])
+    relu = {**spec, "labels": "relu", "exit_early": False}
+    m = solve_cell(0, "e", relu, 12, 3, 0, 0.0, 1e-4, 50, 20)
+    assert m["method"] == "column-generation" and m["error"] > 0.1  # skip neuron misses w*
+
+
+def test_training_control_has_no_neuron_to_learn():
+    planted = train_cell(0, 40, 4, 2, 200, 2e-2, 1e-6, dtype="float64")
+    control = train_cell(0, 40, 4, 2, 200, 2e-2, 1e-6, dtype="float64", labels="none")
+    assert np.median(control["test_distance"]) > 3 * np.median(planted["test_distance"])
+
+
+def test_same_criterion_rejects_constructed_controls():
+    """The noise and training statistics on control-like data fail the claim's criteria."""
+    from sparsenets.phase_transition import claims
+
+    rows = [
+        {"experiment": "x", "n": n, "sigma": s, "trial": t, "error": 1.0 + 0.01 * t}
+        for n in (40, 80)
+        for s in (0.0, 0.1, 0.2)
+        for t in range(10)
+    ]
+    parts = claims._noise_parts(pd.DataFrame(rows), "x")
+    crit = {c.part: c for c in claims.CRITERIA["phase-transition-noise"]}
+    assert crit["bounded"].outcome(parts["bounded"][0]) == "fail"
+    train = pd.DataFrame(
+        [
+            {"n": n, "d": 10, "trial": t, "test_distance": 1.0 + 0.01 * t}
+            for n in (10, 20, 80, 100)
+            for t in range(10)
+        ]
+    )
+    tparts, _ = claims._train_parts(train, 2.0, "control")
+    tcrit = {c.part: c for c in claims.CRITERIA["phase-transition-training"]}
+    assert tcrit["separation"].outcome(tparts["separation"][0]) == "fail"
+    assert tcrit["small"].outcome(tparts["small"][0]) == "fail"

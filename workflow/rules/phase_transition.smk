@@ -1,6 +1,6 @@
 # Phase transitions of planted-neuron recovery (Wang, Hua, Candès & Pilanci, IEEE TIT 2025):
-# solve (one job per experiment × d, trials batched) and train (one job per d) → metrics →
-# figures, claims.
+# solve (one job per experiment × d, trials batched; the negative controls are experiments
+# control_<name>) and train (one job per d, and its control) → metrics → figures, claims.
 
 from sparsenets.phase_transition.settings import experiments as ptr_experiments
 from sparsenets.phase_transition.settings import grid as ptr_grid
@@ -13,7 +13,15 @@ PTR_OUT = f"{RESULTS}/phase_transition"
 PTR_EXPERIMENTS = ptr_experiments(PTR)
 PTR_METRICS = {
     t: f"{PTR_OUT}/metrics/{t}.csv"
-    for t in ["trials", "cells", "thresholds", "train_cells"]
+    for t in [
+        "trials",
+        "cells",
+        "thresholds",
+        "train_trials",
+        "train_cells",
+        "train_control_trials",
+        "train_control_cells",
+    ]
 }
 
 
@@ -47,12 +55,24 @@ job(
     resources=dict(mem_mb=2000, runtime=60),
 )
 
+# The negative control of the training claim: the same training on labels with no planted neuron.
+job(
+    "phase_transition",
+    "train_control",
+    output=dict(train=f"{PTR_OUT}/train/control_d{{d}}.csv"),
+    params=lambda w: {"seed": config["seed"], "d": int(w.d), "train": PTR["train"]},
+    resources=dict(mem_mb=2000, runtime=60),
+)
+
 job(
     "phase_transition",
     "metrics",
     input=dict(
         trials=[f"{PTR_OUT}/runs/{e}/d{d}.csv" for e, d in ptr_jobs(PTR)],
         train=expand(f"{PTR_OUT}/train/d{{d}}.csv", d=ptr_grid(PTR["train"]["d"])),
+        train_control=expand(
+            f"{PTR_OUT}/train/control_d{{d}}.csv", d=ptr_grid(PTR["train"]["control_d"])
+        ),
     ),
     output=PTR_METRICS,
     params={"seed": config["seed"]},

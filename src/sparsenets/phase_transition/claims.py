@@ -1,8 +1,10 @@
 """Verdicts of the phase_transition family, by the criteria in criteria.csv (written before the
 first paper-scale run; also stated in paper/sections/phase_transition.tex). τ is the fitted
 threshold n/d of an experiment (metrics.threshold), "above" means cells with n/d ≥ 2τ, "below"
-n/d ≤ τ/2. Success rates are means over cells and trials (no interval); τ and the band width
-carry the bootstrap intervals of metrics.threshold.
+n/d ≤ τ/2. Success rates carry a bootstrap over the trials of those cells; τ and the band width
+the bootstrap intervals of metrics.threshold; the noise and training statistics a bootstrap over
+trial indices. Every claim's negative control (experiments control_<name>, the training control)
+is measured by the same function and judged by the same criteria.
 """
 
 import numpy as np
@@ -13,11 +15,14 @@ from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import read_csv, write_json, write_text
 from sparsenets.common.latex import NONE, escape, format_number, listing, tabular
 from sparsenets.phase_transition.models import ADMM_ITERS, SEARCH_ITERS
+from sparsenets.phase_transition.settings import CONTROL, grid, is_control
 
 SOURCE = "Wang, Hua, Candès, Pilanci (IEEE TIT 2025)"
 CRITERIA = criteria.load("phase_transition")
 judge = family_judge(CRITERIA, SOURCE)
 PRIMARY = "skip_relaxed"
+NO_NEURON = CONTROL + "no_neuron"  # labels with no planted neuron (pure noise)
+MISSPECIFIED = CONTROL + "misspecified"  # labels of a ReLU neuron fitted by the skip model
 CI_REL = CRITERIA["phase-transition-exists"][3].threshold[0]
 WIDTH_MAX = CRITERIA["phase-transition-sharp"][0].threshold[0]
 TRAIN_RATIO = CRITERIA["phase-transition-training"][0].threshold[0]
@@ -25,6 +30,10 @@ TRAIN_MAX = CRITERIA["phase-transition-training"][1].threshold[0]
 FIG = "phase_transition/figures"
 NONE_METHOD = "none (one value per experiment)"
 BOOT = "95% percentile bootstrap of mean success over the trials of the cells"
+TRIALS_BOOT = (
+    "95% percentile bootstrap over trial indices (a trial index resampled in every cell at once, "
+    f"{stats.RESAMPLES} draws)"
+)
 
 
 def _regions(c, tau):
@@ -49,96 +58,187 @@ def _success(trials, experiment, tau, side, estimate):
     return Measurement(experiment, estimate, stats.bootstrap(x, np.mean, seed=side))
 
 
-def transition(cells, fits, trials):
-    f = fits.set_index("experiment").loc[PRIMARY]
-    c = cells[(cells.experiment == PRIMARY) & (cells.sigma == 0)]
+def _transition_parts(cells, fits, trials, experiment):
+    """The four measurements of the transition claim for one experiment (claim or control)."""
+    f = fits.set_index("experiment").loc[experiment]
+    c = cells[(cells.experiment == experiment) & (cells.sigma == 0)]
     ratio = c.n / c.d
     tau = float(f.tau)
     inside = bool(np.isfinite(tau) and ratio.min() < tau < ratio.max())
     below, above = _regions(c, tau) if inside else (c.iloc[:0], c.iloc[:0])
     low, high = _mean(below, "success"), _mean(above, "success")
     spread = max(1 - f.tau_lo / tau, f.tau_hi / tau - 1) if inside else float("nan")
+    parts = {
+        "inside": [Measurement(experiment, float(inside))],
+        "below": [_success(trials, experiment, tau, 0, low)],
+        "above": [_success(trials, experiment, tau, 1, high)],
+        "ci": [Measurement(experiment, float(spread))],
+    }
+    return parts, {"tau": tau, "low": low, "high": high}
+
+
+def _control(fits, experiment, measure):
+    """A control's measurements, or None (recorded as not run) when its runs are absent."""
+    return measure(experiment) if experiment in set(fits.experiment) else None
+
+
+def transition(cells, fits, trials):
+    parts, info = _transition_parts(cells, fits, trials, PRIMARY)
+    control = _control(fits, NO_NEURON, lambda e: _transition_parts(cells, fits, trials, e)[0])
     claim = judge(
         "phase-transition-exists",
-        {
-            "inside": [Measurement(PRIMARY, float(inside))],
-            "below": [_success(trials, PRIMARY, tau, 0, low)],
-            "above": [_success(trials, PRIMARY, tau, 1, high)],
-            "ci": [Measurement(PRIMARY, float(spread))],
-        },
+        parts,
         _trials(trials, PRIMARY),
         BOOT,
         [f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
         statement="Recovery of the planted linear neuron succeeds w.h.p. above a threshold n/d "
         "and fails below it (ReLU + skip, relaxed min-norm program, Gaussian w*).",
+        control=control,
     )
-    return claim, {"tau": tau, "low": low, "high": high}
+    return claim, info
+
+
+def _width(fits, experiment):
+    f = fits.set_index("experiment").loc[experiment]
+    ci = (float(f.width_lo), float(f.width_hi))
+    width = float(f.width)
+    return {"width": [Measurement(experiment, width, ci if np.isfinite(ci).all() else None)]}
 
 
 def sharpness(fits, trials):
-    f = fits.set_index("experiment").loc[PRIMARY]
-    width = float(f.width)
-    ci = (float(f.width_lo), float(f.width_hi))
+    parts = _width(fits, PRIMARY)
     claim = judge(
         "phase-transition-sharp",
-        {"width": [Measurement(PRIMARY, width, ci if np.isfinite(ci).all() else None)]},
+        parts,
         _trials(trials, PRIMARY),
         "95% bootstrap over trials of the logistic fit (metrics.threshold)",
         [f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
         statement="The transition is sharp: the 0.1-0.9 band is narrow relative to the threshold.",
+        control=_control(fits, NO_NEURON, lambda e: _width(fits, e)),
     )
-    return claim, width
+    return claim, parts["width"][0].estimate
+
+
+def _noise_grid(trials, experiment):
+    """Errors as (trial, n, σ) over the cells of a σ sweep, and the σ values."""
+    t = trials[trials.experiment == experiment]
+    cube = t.pivot_table(index="trial", columns=["n", "sigma"], values="error", aggfunc="first")
+    ns, sigmas = (np.sort(t[k].unique()) for k in ("n", "sigma"))
+    cube = cube.reindex(columns=pd.MultiIndex.from_product([ns, sigmas]))
+    return cube.to_numpy(dtype=float).reshape(len(cube), len(ns), len(sigmas)), sigmas
+
+
+def _noise_stats(errors, sigmas, axis=0):
+    """(smallest step of the median error between consecutive σ over every n, largest median
+    error / σ over n and σ > 0) of errors (…, trial, n, σ), medians over trials at `axis`."""
+    med = np.median(errors, axis=axis)
+    steps = np.diff(med, axis=-1)
+    smallest = steps.min(axis=(-2, -1)) if steps.size else np.full(med.shape[:-2], np.nan)
+    pos = sigmas > 0
+    ratio = med[..., pos] / sigmas[pos]
+    largest = ratio.max(axis=(-2, -1)) if ratio.size else np.full(med.shape[:-2], np.nan)
+    return smallest, largest
+
+
+def _noise_parts(trials, experiment):
+    errors, sigmas = _noise_grid(trials, experiment)
+    smallest, largest = (float(v) for v in _noise_stats(errors, sigmas))
+    intervals = [
+        stats.bootstrap(errors, lambda x, axis, k=k: _noise_stats(x, sigmas, axis)[k], seed=k)
+        for k in (0, 1)
+    ]
+    return {
+        "monotone": [Measurement(experiment, smallest, intervals[0])],
+        "bounded": [Measurement(experiment, largest, intervals[1])],
+    }
 
 
 def noise(cells, trials):
-    c = cells[cells.experiment == "noise"].sort_values(["n", "sigma"])
-    steps = [np.diff(g.error_median.to_numpy()) for _, g in c.groupby("n")]
-    smallest = min((float(s.min()) for s in steps if s.size), default=float("nan"))
-    pos = c[c.sigma > 0]
-    ratio = (pos.error_median / pos.sigma).to_numpy()
-    largest = float(ratio.max()) if ratio.size else float("nan")
+    parts = _noise_parts(trials, "noise")
+    present = MISSPECIFIED in set(trials.experiment)
+    control = _noise_parts(trials, MISSPECIFIED) if present else None
     claim = judge(
         "phase-transition-noise",
-        {"monotone": [Measurement("noise", smallest)], "bounded": [Measurement("noise", largest)]},
+        parts,
         _trials(trials, "noise"),
-        "none (medians over trials, one per cell)",
-        [f"{FIG}/noise.pdf", "phase_transition/metrics/cells.csv"],
+        TRIALS_BOOT,
+        [f"{FIG}/noise.pdf", "phase_transition/metrics/trials.csv"],
         statement="Recovery is stable under label noise: the error of the skip neuron grows "
         "with sigma and stays at most the noise level.",
+        control=control,
     )
-    return claim, {"mono": bool(smallest >= 0), "max_ratio": largest}
+    smallest, largest = parts["monotone"][0].estimate, parts["bounded"][0].estimate
+    ctl = control["bounded"][0].estimate if control else float("nan")
+    return claim, {"mono": bool(smallest >= 0), "max_ratio": largest, "control_ratio": ctl}
 
 
-def training(train_cells, tau, n_trials):
-    below, above = _regions(train_cells, tau)
-    lo = float(below.distance_median.median()) if len(below) else float("nan")
-    hi = float(above.distance_median.median()) if len(above) else float("nan")
+def _train_stats(dist, below, above, axis=0):
+    """(median over cells of per-cell median distance above, the same below) of distances
+    (…, trial, cell), medians over trials at `axis`."""
+    med = np.median(dist, axis=axis)
+    hi = np.median(med[..., above], axis=-1) if above.any() else np.full(med.shape[:-1], np.nan)
+    lo = np.median(med[..., below], axis=-1) if below.any() else np.full(med.shape[:-1], np.nan)
+    return hi, lo
+
+
+def _train_parts(train_trials, tau, where):
+    cube = train_trials.pivot_table(
+        index="trial", columns=["n", "d"], values="test_distance", aggfunc="first"
+    )
+    r = np.array([n / d for n, d in cube.columns], dtype=float)
+    below, above = r <= tau / 2, r >= 2 * tau
+    dist = cube.to_numpy(dtype=float)
+    hi, lo = (float(v) for v in _train_stats(dist, below, above))
+
+    def ratio(x, axis):
+        h, low = _train_stats(x, below, above, axis)
+        return h / np.where(low > 0, low, np.nan)
+
+    def high(x, axis):
+        return _train_stats(x, below, above, axis)[0]
+
+    parts = {
+        "separation": [
+            Measurement(where, hi / lo if lo else float("nan"), stats.bootstrap(dist, ratio))
+        ],
+        "small": [Measurement(where, hi, stats.bootstrap(dist, high, seed=1))],
+    }
+    return parts, {"above": hi, "below": lo}
+
+
+def training(train_trials, control_trials, tau, n_trials):
+    parts, info = _train_parts(train_trials, tau, "train")
+    control = _train_parts(control_trials, tau, "no neuron")[0] if len(control_trials) else None
     claim = judge(
         "phase-transition-training",
-        {
-            "separation": [Measurement("train", hi / lo if lo else float("nan"))],
-            "small": [Measurement("train", hi)],
-        },
+        parts,
         n_trials,
-        "none (medians over cells of per-cell medians)",
+        TRIALS_BOOT,
         [f"{FIG}/train.pdf", "phase_transition/metrics/train_cells.csv"],
         statement="Gradient-trained skip networks (AdamW, weight decay) follow the convex "
         "prediction: small test distance above the threshold, large below.",
+        control=control,
     )
-    return claim, {"above": hi, "below": lo}
+    return claim, info
+
+
+def _variant(cells, fits, trials, e):
+    """(τ inside, success above 2τ, its measurement) of one experiment."""
+    c = cells[(cells.experiment == e) & (cells.sigma == 0)]
+    tau = float(fits.set_index("experiment").loc[e].tau)
+    inside = bool(np.isfinite(tau) and (c.n / c.d).min() < tau < (c.n / c.d).max())
+    high = _mean(_regions(c, tau)[1], "success") if inside else float("nan")
+    return inside, high, _success(trials, e, tau, 1, high)
 
 
 def variants(cells, fits, trials):
     f = fits.set_index("experiment")
-    names = [e for e in f.index if e != PRIMARY]
+    names = [e for e in f.index if e != PRIMARY and not is_control(e)]
     ok, highs, above = [], [], []
     for e in names:
-        c = cells[(cells.experiment == e) & (cells.sigma == 0)]
-        tau = float(f.loc[e].tau)
-        inside = bool(np.isfinite(tau) and (c.n / c.d).min() < tau < (c.n / c.d).max())
-        high = _mean(_regions(c, tau)[1], "success") if inside else float("nan")
+        inside, high, m = _variant(cells, fits, trials, e)
         highs.append(high)
-        above.append(_success(trials, e, tau, 1, high))
+        above.append(m)
         ok.append(inside and high >= 0.9)
     rel = trials[(trials.experiment == PRIMARY) & (trials.sigma == 0)]
     ex = trials[(trials.experiment == "skip_exact") & (trials.sigma == 0)]
@@ -146,6 +246,9 @@ def variants(cells, fits, trials):
     agree = (~both.success_r | both.success_e).to_numpy(dtype=bool)
     implied = bool(len(both) and agree.all())
     taus = [float(f.loc[e].tau) for e in names]
+    # the control: the "above" part on labels with no planted neuron; the "exact" part is a
+    # logical check (exact ⊇ relaxed recovery on the same data) with no control of its own
+    control = _control(fits, NO_NEURON, lambda e: {"above": [_variant(cells, fits, trials, e)[2]]})
     claim = judge(
         "phase-transition-variants",
         {
@@ -159,9 +262,16 @@ def variants(cells, fits, trials):
         [f"{FIG}/phase.pdf", "phase_transition/metrics/thresholds.csv"],
         statement="The transition holds for the variants: w* the smallest singular vector, the "
         "exact (cone) program, the plain ReLU neuron, normalised networks with 1-3 neurons.",
+        control=control,
     )
     info = {"names": names, "ok": ok, "highs": highs, "implied": implied, "shared": len(both)}
     return claim, {**info, "taus": taus}
+
+
+def cells_of(trials, experiment):
+    """The (n, d) cells of an experiment's phase diagram."""
+    t = trials[(trials.experiment == experiment) & (trials.sigma == 0)]
+    return t[["n", "d"]].drop_duplicates()
 
 
 def fmt(x):
@@ -169,6 +279,7 @@ def fmt(x):
 
 
 def thresholds_table(fits) -> str:
+    fits = fits[~fits.experiment.map(is_control)]
     rows = [
         [
             escape(r.experiment.replace("_", " ")),
@@ -196,14 +307,17 @@ def thresholds_table(fits) -> str:
 
 def settings_table(params) -> str:
     rows = []
-    for name, e in params["experiments"].items():
+    named = {**params["experiments"], **{CONTROL + k: e for k, e in params["controls"].items()}}
+    for name, e in named.items():
         g = e["grid"]
+        label = e.get("labels", "planted")
+        planted = e.get("planted", "gaussian") if label == "planted" else f"{label} (labels)"
         rows.append(
             [
                 escape(name.replace("_", " ")),
                 escape(e["model"]),
                 escape(e["program"]),
-                escape(e.get("planted", "gaussian").replace("_", " ")),
+                escape(planted.replace("_", " ")),
                 str(e.get("neurons", 1)),
                 f"{g['n'][0]}:{g['n'][2]}:{g['n'][1]}",
                 f"{g['d'][0]}:{g['d'][2]}:{g['d'][1]}",
@@ -224,6 +338,11 @@ def settings_table(params) -> str:
             "0",
             str(t["trials"]),
         ]
+    )
+    c = t["control_d"]
+    rows.append(
+        ["train control", "skip", "AdamW", "none (labels)", "1"]
+        + [rows[-1][5], f"{c[0]}:{c[2]}:{c[1]}", "0", str(t["trials"])]
     )
     return tabular(
         "lllllllll",
@@ -254,7 +373,7 @@ def numbers(fits, claims, tr, sh, no, trn, va, params, trials) -> dict:
     one = trials[trials.experiment == "normalized_1"]
     n["PtrNormOneAtD"] = fmt(_mean(one[one.n == one.d], "success"))
     n["PtrNormOneAboveD"] = fmt(_mean(one[one.n > one.d], "success"))
-    for e in f.index:
+    for e in (e for e in f.index if not is_control(e)):
         tag = (
             "".join(p.capitalize() for p in e.split("_"))
             .replace("1", "One")
@@ -289,6 +408,19 @@ def numbers(fits, claims, tr, sh, no, trn, va, params, trials) -> dict:
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[2:])
         n[f"PtrVerdict{name}"] = c["verdict"]
+        n[f"PtrControl{name}"] = c["control"]["verdict"]
+        v = c["control"]["value"]
+        n[f"PtrControlValue{name}"] = fmt(v) if isinstance(v, int | float) else "n/a"
+    n["PtrNoiseTrials"] = str(params["noise"]["trials"])
+    n["PtrControlNoiseRatio"] = fmt(no["control_ratio"])
+    n["PtrCells"] = str(len(cells_of(trials, PRIMARY)))
+    ctl = params["controls"]
+    n["PtrControlDims"] = ", ".join(str(d) for d in grid(ctl["no_neuron"]["grid"]["d"]))
+    mis = ctl["misspecified"]["grid"]
+    n["PtrMisspecN"] = ", ".join(str(x) for x in grid(mis["n"]))
+    n["PtrMisspecD"] = ", ".join(str(x) for x in grid(mis["d"]))
+    n["PtrMisspecTrials"] = str(ctl["misspecified"]["trials"])
+    n["PtrTrainControlD"] = ", ".join(str(x) for x in grid(params["train"]["control_d"]))
     n["PtrNone"] = NONE
     return n
 
@@ -297,11 +429,11 @@ def report(inputs, outputs, params) -> None:
     trials = read_csv(inputs["trials"])
     cells = read_csv(inputs["cells"])
     fits = read_csv(inputs["thresholds"])
-    train_cells = read_csv(inputs["train_cells"])
     c1, tr = transition(cells, fits, trials)
     c2, sh = sharpness(fits, trials)
     c3, no = noise(cells, trials)
-    c4, trn = training(train_cells, tr["tau"], params["train"]["trials"])
+    train, control = (read_csv(inputs[k]) for k in ("train_trials", "train_control_trials"))
+    c4, trn = training(train, control, tr["tau"], params["train"]["trials"])
     c5, va = variants(cells, fits, trials)
     claims = [c1, c2, c3, c4, c5]
     write_json(outputs["claims"], claims)

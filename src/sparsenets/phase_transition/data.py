@@ -10,6 +10,10 @@ from scipy.optimize import linprog
 
 MODELS = ("skip", "relu", "normalized")
 PLANTED = ("gaussian", "smallest_singular")
+# Labels of a trial: those of the planted model (default), none (pure noise g/√n of the scale of
+# ‖Xw*‖, with no planted neuron: a negative control), or relu (a ReLU neuron's labels fitted
+# by the skip model: a mis-specified planted model, a negative control of the noise claim).
+LABELS = ("planted", "none", "relu")
 
 
 def design(rng, n: int, d: int) -> np.ndarray:
@@ -75,15 +79,24 @@ def arrangements(rng, X: np.ndarray, include=None, min_samples: int = 50):
     return dmat, ones
 
 
-def problem(rng, n, d, model, kind="gaussian", neurons=1, sigma=0.0, min_samples=50):
-    """One trial: X, w*, y (with noise) and the arrangement patterns."""
+def problem(
+    rng, n, d, model, kind="gaussian", neurons=1, sigma=0.0, min_samples=50, label="planted"
+):
+    """One trial: X, w*, y (with noise) and the arrangement patterns. w* is drawn whatever the
+    labels, so a control keeps the neuron its recovery is measured against."""
     X = design(rng, n, d)
     w = planted(rng, X, kind, neurons)
     if model == "normalized":  # redraw a degenerate neuron (relu(Xw) = 0), as the source does
         while np.any(np.linalg.norm(np.maximum(X @ w, 0), axis=0) < 1e-10):
             X = design(rng, n, d)
             w = planted(rng, X, kind, neurons)
-    y = labels(X, w, model) + sigma * rng.standard_normal(n) / np.sqrt(n)
+    if label == "none":
+        clean = rng.standard_normal(n) / np.sqrt(n)
+    elif label in ("planted", "relu"):
+        clean = labels(X, w, model if label == "planted" else "relu")
+    else:
+        raise ValueError(f"unknown labels {label!r}; known: {', '.join(LABELS)}")
+    y = clean + sigma * rng.standard_normal(n) / np.sqrt(n)
     include = w if model in ("relu", "normalized") else None
     dmat, ones = arrangements(rng, X, include, min_samples)
     return {"X": X, "w": w, "y": y, "dmat": dmat, "all_ones": ones}

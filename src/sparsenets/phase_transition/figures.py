@@ -5,6 +5,7 @@ import numpy as np
 
 from sparsenets.common.io import read_csv
 from sparsenets.common.plotting import save, use_style
+from sparsenets.phase_transition.settings import is_control
 
 TITLES = {
     "skip_relaxed": "skip, relaxed, $w^\\star$ Gaussian",
@@ -55,7 +56,7 @@ def _phase_panel(ax, cells, tau=None):
 def phase(cells, fits, pdf, png):
     present = set(cells.experiment)
     names = [e for e in TITLES if e in present]
-    names += sorted(e for e in present - set(TITLES) if e != "noise")
+    names += sorted(e for e in present - set(TITLES) if e != "noise" and not is_control(e))
     cols = min(len(names), 3)
     rows = int(np.ceil(len(names) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.5 * rows), squeeze=False)

@@ -87,7 +87,7 @@ def _rel_width(s):
 def thresholds(trials: pd.DataFrame, seed: int) -> pd.DataFrame:
     rows = []
     for experiment, t in trials.groupby("experiment", sort=False):
-        if experiment != "noise" and (t.sigma == 0).any():
+        if experiment != "noise" and (t.sigma == 0).all():  # phase diagrams, not σ sweeps
             rows.append({"experiment": experiment, **threshold(t, seed, experiment)})
     return pd.DataFrame(rows)
 

@@ -134,6 +134,26 @@ class Program:
             self._gram_inv = np.linalg.inv(G)
         return self._gram_inv
 
+    def gram_norm(self) -> float | None:
+        """‖A‖₂ of the whole program (all blocks side by side), from AAᵀ = Σ_j A_jA_jᵀ =
+        XXᵀ ⊙ (skip + copies·DDᵀ); None for the normalised model (not needed there)."""
+        if self.model == "normalized":
+            return None
+        D = self.dmat.astype(float)
+        M = (self.X @ self.X.T) * (int(self.skip) + (2 if self.exact else 1) * (D @ D.T))
+        return float(np.sqrt(max(np.linalg.eigvalsh(M)[-1], 0.0)))
+
+    def far_from_feasible(self, tol: float) -> bool:
+        """A proof that no feasible point is within tol (entrywise) of the planted solution: any
+        such W has ‖A(W − W*)‖ ≤ ‖A‖₂·tol·√(number of weights), so a residual ‖AW* − y‖ above
+        that bound rules it out (labels the planted solution does not fit: the controls)."""
+        norm = self.gram_norm()
+        if not self.targets or norm is None:
+            return False
+        fit = sum(self.block(j)[0] @ t for j, t in self.targets.items())
+        size = self.n_blocks() * self.X.shape[1]
+        return bool(np.linalg.norm(fit - self.y) > norm * tol * np.sqrt(size))
+
     def planted_objective(self) -> float:
         return float(sum(np.linalg.norm(t) for t in self.targets.values()))
 
@@ -323,17 +343,21 @@ def fast(
 ) -> dict:
     """Exact solution of the program, or a proof that it is not the planted one.
 
-    In order: the certificate (minimum-norm, then searched); a feasible point from ADMM on the
-    planted blocks and the `batch` blocks of largest dual norm, cheaper than what any solution
-    within `tol` of the planted one must cost (a proof of failure); column generation: solve on
-    an active set of blocks, price every left-out block with the dual λ of that solve, add the
-    `batch` worst violators, repeat until none violates (then the restricted optimum is optimal
-    for the whole program), stopping early once the restricted optimum is below that cost.
+    In order: the certificate (minimum-norm, then searched); a proof that no feasible point is
+    near the planted solution (labels it does not fit, `Program.far_from_feasible`); a feasible
+    point from ADMM on the planted blocks and the `batch` blocks of largest dual norm, cheaper
+    than what any solution within `tol` of the planted one must cost (a proof of failure);
+    column generation: solve on an active set of blocks, price every left-out block with the
+    dual λ of that solve, add the `batch` worst violators, repeat until none violates (then the
+    restricted optimum is optimal for the whole program), stopping early once the restricted
+    optimum is below that cost.
     The search, ADMM and early stops are for planted targets with `early_exit` (noiseless labels).
     """
     lam, method = certificate(p, search=early_exit)
     if method:
         return {"W": dict(p.targets), "method": method, "rounds": 0}
+    if early_exit and p.far_from_feasible(tol):  # no solution at all near the planted one
+        return {"W": {}, "method": "infeasible-fail", "rounds": 0}
     floor = p.planted_objective() - 1.1 * tol * sum(np.sqrt(t.size) for t in p.targets.values())
     active = list(p.targets) or ([0] if p.skip else [])
     if lam is None:

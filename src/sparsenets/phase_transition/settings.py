@@ -8,18 +8,32 @@ def grid(spec) -> list:
     return list(range(int(start), int(stop) + 1, int(step)))
 
 
+CONTROL = "control_"  # prefix of the negative controls' experiment names
+
+
 def resolved(cfg: dict) -> dict:
-    """The section with the shared `grid` and `trials` filled into every solver experiment that
-    does not set its own (the grid is written once in the config)."""
+    """The section with the shared `grid` and `trials` filled into every solver experiment and
+    control that does not set its own (the grid is written once in the config)."""
     shared = {"grid": cfg["grid"], "trials": cfg["trials"]}
-    return {**cfg, "experiments": {k: {**shared, **e} for k, e in cfg["experiments"].items()}}
+
+    def fill(section):
+        return {k: {**shared, **e} for k, e in section.items()}
+
+    controls = fill(cfg.get("controls", {}))
+    return {**cfg, "experiments": fill(cfg["experiments"]), "controls": controls}
 
 
 def experiments(cfg: dict) -> dict:
-    """{name: spec} of the solver experiments, the noise sweep included as `noise`."""
+    """{name: spec} of the solver experiments, the noise sweep included as `noise` and the
+    negative controls as `control_<name>`."""
     out = dict(cfg["experiments"])
     out["noise"] = cfg["noise"]
+    out.update({CONTROL + k: e for k, e in cfg.get("controls", {}).items()})
     return out
+
+
+def is_control(experiment: str) -> bool:
+    return experiment.startswith(CONTROL)
 
 
 def jobs(cfg: dict) -> list:

@@ -10,7 +10,10 @@ from sparsenets.phase_transition import data, models
 
 def solve_cell(seed, experiment, spec, n, d, trial, sigma, tol, min_samples, batch, solver="fast"):
     # keyed by the data model, not the experiment: relaxed and exact programs see the same data
+    # (a control's labels join the key, so existing experiments keep their streams)
+    label = spec.get("labels", "planted")
     key = (spec["model"], spec.get("planted", "gaussian"), spec.get("neurons", 1))
+    key += () if label == "planted" else (label,)
     rng = generator(seed, "phase_transition", *key, n, d, trial, sigma)
     model, exact = spec["model"], spec["program"] == "exact"
     prob = data.problem(
@@ -22,6 +25,7 @@ def solve_cell(seed, experiment, spec, n, d, trial, sigma, tol, min_samples, bat
         spec.get("neurons", 1),
         sigma,
         min_samples,
+        label,
     )
     row = {
         "n": n,
@@ -37,9 +41,12 @@ def solve_cell(seed, experiment, spec, n, d, trial, sigma, tol, min_samples, bat
     if solver == "reference":
         sol = {**models.reference(p), "method": "reference", "rounds": 0}
     else:
-        sol = models.fast(p, batch=batch, tol=tol, early_exit=sigma == 0)
+        early = sigma == 0 and spec.get("exit_early", True)
+        sol = models.fast(p, batch=batch, tol=tol, early_exit=early)
     W = sol["W"]
-    if model == "skip":  # ‖ŵ − w*‖ of the skip (linear) neuron
+    if not W:  # a proof of failure without a solution: no error to report
+        error = float("nan")
+    elif model == "skip":  # ‖ŵ − w*‖ of the skip (linear) neuron
         error = float(np.linalg.norm(W[0] - p.targets[0]))
     else:  # largest entrywise deviation from the planted solution
         error = max(float(np.max(np.abs(W.get(j, 0) - t))) for j, t in p.targets.items())

@@ -29,32 +29,17 @@ def solve(inputs, outputs, params):
 
 
 def train(inputs, outputs, params):
-    import numpy as np
+    from sparsenets.phase_transition.train import train_grid
 
-    from sparsenets.common.progress import log, progress
-    from sparsenets.phase_transition.settings import grid
-    from sparsenets.phase_transition.train import train_cell
+    write_csv(outputs["train"], train_grid(params))
 
-    t = params["train"]
-    rows = []
-    for n in progress(grid(t["n"]), f"train d={params['d']}: n", every=0.0):
-        out = train_cell(
-            params["seed"],
-            n,
-            params["d"],
-            t["trials"],
-            t["epochs"],
-            t["lr"],
-            t["weight_decay"],
-            t["reset_optimizer"],
-            dtype=t["dtype"],
-        )
-        log(f"train d={params['d']} n={n}: median distance {np.median(out['test_distance']):.4f}")
-        rows += [
-            {"n": n, "d": params["d"], "trial": i, **{k: v[i] for k, v in out.items()}}
-            for i in range(t["trials"])
-        ]
-    write_csv(outputs["train"], pd.DataFrame(rows))
+
+def train_control(inputs, outputs, params):
+    """The negative control of the training claim: the same training on labels with no planted
+    neuron (pure noise)."""
+    from sparsenets.phase_transition.train import train_grid
+
+    write_csv(outputs["train"], train_grid(params, labels="none"))
 
 
 def metrics(inputs, outputs, params):
@@ -65,8 +50,11 @@ def metrics(inputs, outputs, params):
     write_csv(outputs["trials"], trials)
     write_csv(outputs["cells"], m.cells(trials))
     write_csv(outputs["thresholds"], m.thresholds(trials, params["seed"]))
-    train = pd.concat([read_csv(p) for p in as_list(inputs["train"])], ignore_index=True)
-    write_csv(outputs["train_cells"], m.train_cells(train.sort_values(["d", "n", "trial"])))
+    for key in ("train", "train_control"):
+        train = pd.concat([read_csv(p) for p in as_list(inputs[key])], ignore_index=True)
+        train = train.sort_values(["d", "n", "trial"], kind="stable")
+        write_csv(outputs[f"{key}_trials"], train)
+        write_csv(outputs[f"{key}_cells"], m.train_cells(train))
 
 
 def figure(inputs, outputs, params):
@@ -83,4 +71,11 @@ def claims(inputs, outputs, params):
     report(inputs, outputs, params)
 
 
-STAGES = {"solve": solve, "train": train, "metrics": metrics, "figure": figure, "claims": claims}
+STAGES = {
+    "solve": solve,
+    "train": train,
+    "train_control": train_control,
+    "metrics": metrics,
+    "figure": figure,
+    "claims": claims,
+}

@@ -8,10 +8,13 @@ per trial.
 """
 
 import numpy as np
+import pandas as pd
 import torch
 
+from sparsenets.common.progress import log, progress
 from sparsenets.common.seeding import generator
 from sparsenets.phase_transition.data import design, planted
+from sparsenets.phase_transition.settings import grid
 
 
 def _uniform(gen, shape, fan_in):
@@ -36,17 +39,23 @@ def train_cell(
     kind="gaussian",
     sigma=0.0,
     dtype="float32",
+    labels="planted",
 ):
-    """Train `trials` networks for one (n, d); returns per-trial test distance and losses."""
+    """Train `trials` networks for one (n, d); returns per-trial test distance and losses.
+
+    `labels="none"` (the negative control): training labels are pure noise g/√n (the scale of
+    ‖Xw*‖) with no planted neuron; the test distance is still measured against Xtest·w*."""
     torch.set_num_threads(1)
     Xs, Xt, ys, yt, gens = [], [], [], [], []
     for t in range(trials):
-        rng = generator(seed, "phase_transition", "train", n, d, t)
+        key = () if labels == "planted" else (labels,)
+        rng = generator(seed, "phase_transition", "train", n, d, t, *key)
         X = design(rng, n, d)
         w = planted(rng, X, kind)[:, 0]
         Xtest = design(rng, n, d)
         Xs.append(X)
-        ys.append(X @ w + sigma * rng.standard_normal(n) / np.sqrt(n))
+        clean = X @ w if labels == "planted" else rng.standard_normal(n) / np.sqrt(n)
+        ys.append(clean + sigma * rng.standard_normal(n) / np.sqrt(n))
         Xt.append(Xtest)
         yt.append(Xtest @ w)
         gens.append(torch.Generator().manual_seed(int(rng.integers(2**62))))
@@ -78,3 +87,28 @@ def train_cell(
         dist = torch.linalg.norm(forward(params, Xtest)[..., 0] - ytest, dim=1).double().numpy()
     diverged = ~(np.isfinite(train) & np.isfinite(dist))
     return {"test_distance": dist, "train_loss": train, "diverged": diverged}
+
+
+def train_grid(params, labels="planted") -> pd.DataFrame:
+    """Every n of params["train"] at params["d"]: one row per (n, trial)."""
+    t, d = params["train"], params["d"]
+    rows = []
+    for n in progress(grid(t["n"]), f"train d={d}: n", every=0.0):
+        out = train_cell(
+            params["seed"],
+            n,
+            d,
+            t["trials"],
+            t["epochs"],
+            t["lr"],
+            t["weight_decay"],
+            t["reset_optimizer"],
+            dtype=t["dtype"],
+            labels=labels,
+        )
+        log(f"train d={d} n={n} ({labels}): median distance {np.median(out['test_distance']):.4f}")
+        rows += [
+            {"n": n, "d": d, "trial": i, **{k: v[i] for k, v in out.items()}}
+            for i in range(t["trials"])
+        ]
+    return pd.DataFrame(rows)
