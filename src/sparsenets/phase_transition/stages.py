@@ -3,8 +3,10 @@
 import pandas as pd
 
 from sparsenets.common.io import as_list, read_csv, write_csv
+from sparsenets.common.stage import SECTION, stage
 
 
+@stage(outputs="trials methods", params="seed experiment d spec tol min_samples batch")
 def solve(inputs, outputs, params):
     from sparsenets.phase_transition.settings import grid
     from sparsenets.phase_transition.solve import run
@@ -28,6 +30,7 @@ def solve(inputs, outputs, params):
     )
 
 
+@stage(outputs="train", params="seed d train")
 def train(inputs, outputs, params):
     from sparsenets.phase_transition.settings import grid
     from sparsenets.phase_transition.train import train_cell
@@ -58,6 +61,7 @@ def train(inputs, outputs, params):
     write_csv(outputs["train"], pd.DataFrame(rows))
 
 
+@stage(inputs="trials train", outputs="trials cells thresholds train_cells", params="seed")
 def metrics(inputs, outputs, params):
     from sparsenets.phase_transition import metrics as m
 
@@ -70,12 +74,18 @@ def metrics(inputs, outputs, params):
     write_csv(outputs["train_cells"], m.train_cells(train.sort_values(["d", "n", "trial"])))
 
 
+@stage(inputs="cells thresholds train_cells style", outputs="pdf png", params="figure")
 def figure(inputs, outputs, params):
     from sparsenets.phase_transition.figures import draw
 
     draw(params["figure"], inputs, outputs["pdf"], outputs["png"], inputs["style"])
 
 
+@stage(
+    inputs="trials cells thresholds train_cells",
+    outputs="claims numbers settings thresholds",
+    params=SECTION,
+)
 def claims(inputs, outputs, params):
     from sparsenets.phase_transition.claims import report
 
