@@ -44,10 +44,21 @@ benchmark: setup  # every benchmarks/ script: a hot path against its naive basel
 
 setup: $(STAMP) tex
 
+# torch is pinned to its CPU build (+cpu), which the PyTorch index has and PyPI has not. It is
+# installed first, alone: from pip's own sources when they have it (a local wheel: nothing asks
+# the PyTorch index), else from TORCH_INDEX. Giving that index to the install of all the pins
+# would make pip ask it for every package, each with retries when it cannot be reached.
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check
+
 $(STAMP): envs/requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r envs/requirements.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	torch=$$(grep '^torch==' envs/requirements.txt); \
+	$(PIP) --no-deps "$$torch" 2>/dev/null || { \
+	  echo "$$torch: not in pip's sources, installing it from $(TORCH_INDEX)"; \
+	  $(PIP) --no-deps --index-url $(TORCH_INDEX) "$$torch"; }
+	$(PIP) -r envs/requirements.txt
+	$(PIP) --no-deps --no-build-isolation -e .
 	touch $@
 
 tex:

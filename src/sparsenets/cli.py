@@ -1,8 +1,9 @@
-"""What the rules call: `python -m sparsenets <family> <stage> --in k=path … --out k=path …
---params JSON`.
+"""What the rules call: `python -m sparsenets <family> <stage> --in KEY=PATH … --out KEY=PATH …
+--params JSON`, which also runs a stage by hand, without Snakemake.
 
-Each stage is a function stage(inputs: dict, outputs: dict, params: dict) registered in its family's
-`stages.py` module under STAGES; this file only parses arguments and reports bad ones.
+Each stage is a function stage(inputs, outputs, params) in its family's `stages.py` (STAGES),
+its keys declared next to it (sparsenets.common.stage); this file parses the arguments, lists the
+families, stages and keys in --help, and reports a bad call in one line.
 """
 
 import argparse
@@ -21,6 +22,12 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 GROUPS = (*FAMILIES, "paper")
 
 
+def stages(group: str) -> dict:
+    """{stage: function} of one family. A job imports only its own family's stages.py: the code
+    a job runs is what the workflow lists as its inputs (sparsenets.codedeps)."""
+    return importlib.import_module(f"sparsenets.{group}.stages").STAGES
+
+
 def _pairs(groups, flag):
     """[["runs=a", "b"], ["data=c"]] → {"runs": ["a", "b"], "data": "c"}: a key given several
     paths (or several times) maps to a list."""
@@ -33,25 +40,88 @@ def _pairs(groups, flag):
     return {k: v[0] if len(v) == 1 else v for k, v in out.items()}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m sparsenets", description=__doc__)
-    parser.add_argument("group", help=f"one of {', '.join(GROUPS)}")
-    parser.add_argument("stage")
-    parser.add_argument("--in", dest="inputs", action="append", nargs="+", metavar="KEY=PATH")
-    parser.add_argument("--out", dest="outputs", action="append", nargs="+", metavar="KEY=PATH")
-    parser.add_argument("--params", default="{}", help="JSON object")
-    args = parser.parse_args(argv)
-    if args.group not in GROUPS:
-        parser.error(f"unknown family or group {args.group!r}; known: {', '.join(GROUPS)}")
-    stages = importlib.import_module(f"sparsenets.{args.group}.stages").STAGES
-    if args.stage not in stages:
-        parser.error(f"unknown stage {args.stage!r} for {args.group}; known: {', '.join(stages)}")
+def _listing(keys) -> str:
+    if keys is None:
+        return "the family's config section (checked by its schema in workflow/schemas/)"
+    shown = [f"{k[:-1]} (optional)" if k.endswith("?") else k for k in keys]
+    return ", ".join(shown) or "none"
+
+
+def _add_stage(stages, name: str, fn) -> None:
+    """The stage's own parser: its docstring's first line, and its keys in the epilog."""
+    doc = (fn.__doc__ or "").strip().splitlines()
+    keys = fn.keys
+    epilog = "\n".join(
+        [
+            "keys:",
+            f"  --in      {_listing(keys.inputs)}",
+            f"  --out     {_listing(keys.outputs)}",
+            f"  --params  {_listing(keys.params)}",
+        ]
+    )
+    parser = stages.add_parser(
+        name,
+        help=doc[0] if doc else None,
+        description=doc[0] if doc else None,
+        epilog=epilog,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    for flag, dest in (("--in", "inputs"), ("--out", "outputs")):
+        parser.add_argument(
+            flag,
+            dest=dest,
+            action="append",
+            nargs="+",
+            metavar=("KEY=PATH", "PATH"),
+            help="one per key; several paths make a list",
+        )
+    parser.add_argument("--params", default="{}", metavar="JSON", help="a JSON object")
+
+
+def _parser(groups) -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m sparsenets",
+        description="Run one stage of the workflow, as its Snakemake rule does.",
+        epilog="`python -m sparsenets <family> <stage> --help` lists the stage's keys.",
+    )
+    families = parser.add_subparsers(dest="group", required=True, metavar="family")
+    for group in groups:
+        functions = stages(group)
+        sub = families.add_parser(group, help=f"stages: {', '.join(functions)}")
+        named = sub.add_subparsers(dest="stage", required=True, metavar="stage")
+        for name, fn in functions.items():
+            _add_stage(named, name, fn)
+    return parser
+
+
+def _call(args) -> tuple[dict, dict, dict]:
+    """The stage's inputs, outputs and params; a bad one stops here, named in one line."""
+    where = f"error: {args.group} {args.stage}:"
     try:
         params = json.loads(args.params)
     except json.JSONDecodeError as err:
-        parser.error(f"--params is not valid JSON: {err}")
+        raise SystemExit(f"{where} --params is not valid JSON: {err}") from None
+    if not isinstance(params, dict):
+        raise SystemExit(f"{where} --params must be a JSON object")
+    inputs, outputs = _pairs(args.inputs, "--in"), _pairs(args.outputs, "--out")
+    problem = stages(args.group)[args.stage].keys.problem(inputs, outputs, params)
+    if problem:
+        raise SystemExit(f"{where} {problem}")
+    return inputs, outputs, params
+
+
+def parse(argv) -> tuple:
+    """(args, (inputs, outputs, params)) of a call; a bad call stops here, named in one line."""
+    # A call names its family first: parse with that family's stages only (all for --help).
+    groups = argv[:1] if argv[:1] and argv[0] in GROUPS else GROUPS
+    args = _parser(groups).parse_args(argv)
+    return args, _call(args)
+
+
+def main(argv=None) -> int:
+    args, call = parse(sys.argv[1:] if argv is None else list(argv))
     try:
-        stages[args.stage](_pairs(args.inputs, "--in"), _pairs(args.outputs, "--out"), params)
+        stages(args.group)[args.stage](*call)
     except InputError as err:
         print(f"error in {args.group} {args.stage}: {err}", file=sys.stderr)
         return 1

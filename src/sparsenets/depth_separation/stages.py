@@ -4,8 +4,10 @@ import re
 from pathlib import Path
 
 from sparsenets.common.io import as_list, read_npz, write_csv, write_npz
+from sparsenets.common.stage import SECTION, stage
 
 
+@stage(outputs="data", params="seed law_name d law data")
 def data(inputs, outputs, params):
     from sparsenets.depth_separation.data import generate
 
@@ -16,6 +18,7 @@ def data(inputs, outputs, params):
     )
 
 
+@stage(inputs="data", outputs="run", params="learner seed law d steps records grid depth2 shallow")
 def train(inputs, outputs, params):
     from sparsenets.depth_separation.train import train as run
 
@@ -25,6 +28,7 @@ def train(inputs, outputs, params):
 RUN_NAME = re.compile(r"^(?P<law>[A-Za-z0-9]+)_d(?P<d>\d+)_(?P<learner>[a-z0-9]+)$")
 
 
+@stage(inputs="runs", outputs="curves final decision", params="target radius")
 def metrics(inputs, outputs, params):
     from sparsenets.depth_separation.metrics import tables
 
@@ -39,6 +43,7 @@ def metrics(inputs, outputs, params):
         write_csv(outputs[name], frame)
 
 
+@stage(inputs="tables style", outputs="pdf png", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.depth_separation.figures import draw
@@ -47,6 +52,7 @@ def figure(inputs, outputs, params):
         draw(name, inputs, pdf, png, inputs["style"])
 
 
+@stage(inputs="tables", outputs="claims numbers settings results", params=SECTION)
 def claims(inputs, outputs, params):
     from sparsenets.depth_separation.claims import report
 

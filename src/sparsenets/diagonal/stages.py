@@ -1,20 +1,24 @@
 """The diagonal family's stages, as called by the rules in workflow/rules/diagonal.smk."""
 
 from sparsenets.common.io import as_list, read_npz, write_csv, write_npz
+from sparsenets.common.stage import stage
 
 
+@stage(outputs="data", params="seed experiment data")
 def data(inputs, outputs, params):
     from sparsenets.diagonal.data import generate
 
     write_npz(outputs["data"], **generate(params["seed"], params["experiment"], **params["data"]))
 
 
+@stage(inputs="data", outputs="run", params="depth alphas eta steps records_per_decade")
 def train(inputs, outputs, params):
     from sparsenets.diagonal.train import train as run
 
     run(inputs["data"], outputs["run"], **params)
 
 
+@stage(inputs="data runs", outputs="trajectory measures summary paths", params="experiment seed")
 def metrics(inputs, outputs, params):
     from sparsenets.diagonal.metrics import tables
 
@@ -26,6 +30,7 @@ def metrics(inputs, outputs, params):
         write_csv(outputs[name], frame)
 
 
+@stage(inputs="tables style", outputs="pdf png", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.diagonal.figures import draw
@@ -34,6 +39,7 @@ def figure(inputs, outputs, params):
         draw(name, inputs, pdf, png, inputs["style"])
 
 
+@stage(inputs="tables", outputs="claims numbers settings windows", params="experiments")
 def claims(inputs, outputs, params):
     from sparsenets.diagonal.claims import report
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sparsenets.common import criteria, io, latex
 from sparsenets.common.claims import validate
+from sparsenets.common.stage import stage
 from sparsenets.paper import provenance
 
 LATEXMK = [
@@ -60,6 +61,7 @@ def _claims(inputs: dict) -> dict:
     return claims
 
 
+@stage(inputs="claims? numbers?", outputs="macros", params="build?")
 def macros(inputs: dict, outputs: dict, params: dict) -> None:
     """Every family's numbers.json plus claim counts, as \\newcommand lines."""
     sources = [(str(p), io.read_json(p)) for p in _by_family(inputs, "numbers").values()]
@@ -76,6 +78,7 @@ def macros(inputs: dict, outputs: dict, params: dict) -> None:
     io.write_text(outputs["macros"], text)
 
 
+@stage(inputs="claims? changes?", outputs="checklist")
 def checklist(inputs: dict, outputs: dict, params: dict) -> None:
     """Appendix A: the claims, then the families' criteria tables, then the criteria changes."""
     claims = _claims(inputs)
@@ -91,12 +94,14 @@ def checklist(inputs: dict, outputs: dict, params: dict) -> None:
     io.write_text(outputs["checklist"], text)
 
 
+@stage(outputs="compute", params="benchmarks exclude_prefix?")
 def compute(inputs: dict, outputs: dict, params: dict) -> None:
     """Reads the benchmark files present now; the rule's inputs order it after all experiments."""
     runs = latex.read_benchmarks(params["benchmarks"], params.get("exclude_prefix", "paper_"))
     io.write_text(outputs["compute"], latex.compute_table(runs))
 
 
+@stage(inputs="tex bib? sections?", outputs="pdf", params="source_date_epoch? families?")
 def pdf(inputs: dict, outputs: dict, params: dict) -> None:
     """Copy the sources next to the generated files, run latexmk, keep the PDF."""
     if shutil.which("latexmk") is None:
@@ -188,6 +193,7 @@ def _run_latexmk(main: Path, out_pdf: Path, source_date_epoch: int) -> None:
         shutil.copyfile(build / f"{main.stem}.pdf", tmp)
 
 
+@stage(outputs="manifest", params="results config git")
 def manifest(inputs: dict, outputs: dict, params: dict) -> None:
     """sha256 and size of every result file, with the commit, packages and resolved config."""
     results = Path(params["results"])
@@ -195,6 +201,7 @@ def manifest(inputs: dict, outputs: dict, params: dict) -> None:
     io.write_json(outputs["manifest"], record)
 
 
+@stage(inputs="pdf", outputs="tarball", params="source_date_epoch families")
 def arxiv(inputs: dict, outputs: dict, params: dict) -> None:
     """The paper's sources, generated files and .bbl in one tarball that compiles with pdflatex."""
     paper_dir = Path(inputs["pdf"]).parent

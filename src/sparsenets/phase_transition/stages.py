@@ -3,8 +3,10 @@
 import pandas as pd
 
 from sparsenets.common.io import as_list, read_csv, write_csv
+from sparsenets.common.stage import SECTION, stage
 
 
+@stage(outputs="trials methods", params="seed experiment d spec tol min_samples batch")
 def solve(inputs, outputs, params):
     from sparsenets.phase_transition.settings import grid
     from sparsenets.phase_transition.solve import run
@@ -28,12 +30,14 @@ def solve(inputs, outputs, params):
     )
 
 
+@stage(outputs="train", params="seed d train")
 def train(inputs, outputs, params):
     from sparsenets.phase_transition.train import train_grid
 
     write_csv(outputs["train"], train_grid(params))
 
 
+@stage(outputs="train", params="seed d train")
 def train_control(inputs, outputs, params):
     """The negative control of the training claim: the same training on labels with no planted
     neuron (pure noise)."""
@@ -42,6 +46,12 @@ def train_control(inputs, outputs, params):
     write_csv(outputs["train"], train_grid(params, labels="none"))
 
 
+@stage(
+    inputs="trials train train_control",
+    outputs="trials cells thresholds train_trials train_cells train_control_trials"
+    " train_control_cells",
+    params="seed",
+)
 def metrics(inputs, outputs, params):
     from sparsenets.phase_transition import metrics as m
 
@@ -57,6 +67,7 @@ def metrics(inputs, outputs, params):
         write_csv(outputs[f"{key}_cells"], m.train_cells(train))
 
 
+@stage(inputs="cells thresholds train_cells style", outputs="pdf png", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.phase_transition.figures import draw
@@ -65,6 +76,12 @@ def figure(inputs, outputs, params):
         draw(name, inputs, pdf, png, inputs["style"])
 
 
+@stage(
+    inputs="trials cells thresholds train_trials train_cells train_control_trials"
+    " train_control_cells",
+    outputs="claims numbers settings thresholds",
+    params=SECTION,
+)
 def claims(inputs, outputs, params):
     from sparsenets.phase_transition.claims import report
 

@@ -3,8 +3,14 @@
 import pandas as pd
 
 from sparsenets.common.io import as_list, read_csv, write_csv
+from sparsenets.common.stage import SECTION, stage
 
 
+@stage(
+    outputs="cell",
+    params="seed design d n trials snr n_test val_fraction radii network lasso x rho activation"
+    " null_control",
+)
 def fit(inputs, outputs, params):
     from sparsenets.sparse_dnn.train import run_cell
 
@@ -27,6 +33,9 @@ def fit(inputs, outputs, params):
     write_csv(outputs["cell"], pd.concat([frame, extra], ignore_index=True))
 
 
+@stage(
+    inputs="cells", outputs="cells summary", params="seed design fit_min_n bootstrap exact_level"
+)
 def metrics(inputs, outputs, params):
     from sparsenets.common.seeding import generator
     from sparsenets.sparse_dnn.summary import summary
@@ -38,6 +47,7 @@ def metrics(inputs, outputs, params):
     write_csv(outputs["summary"], summary(params["design"], cells, params, rng))
 
 
+@stage(inputs="tables style", outputs="pdf png", params="figures main designs fit_min_n")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.sparse_dnn.figures import draw
@@ -46,6 +56,7 @@ def figure(inputs, outputs, params):
         draw({**params, "figure": name}, as_list(inputs["tables"]), pdf, png, inputs["style"])
 
 
+@stage(inputs="tables", outputs="claims numbers settings slopes selection", params=SECTION)
 def claims(inputs, outputs, params):
     from sparsenets.sparse_dnn.claims import report
 

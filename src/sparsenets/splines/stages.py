@@ -3,8 +3,10 @@
 import pandas as pd
 
 from sparsenets.common.io import as_list, read_npz, write_csv, write_npz
+from sparsenets.common.stage import stage
 
 
+@stage(outputs="data", params="seed spec")
 def data(inputs, outputs, params):
     from sparsenets.splines.data import generate
 
@@ -12,6 +14,7 @@ def data(inputs, outputs, params):
     write_npz(outputs["data"], **generate(params["seed"], spec["experiment"], spec["data"]))
 
 
+@stage(inputs="data", outputs="run", params="seed setting spec")
 def train(inputs, outputs, params):
     from sparsenets.splines.train import run
 
@@ -19,6 +22,7 @@ def train(inputs, outputs, params):
     write_npz(outputs["run"], **out)
 
 
+@stage(inputs="data runs", outputs="nets units history", params="experiment settings")
 def metrics(inputs, outputs, params):
     from sparsenets.splines.metrics import deep_tables, shallow_tables
 
@@ -36,6 +40,7 @@ def metrics(inputs, outputs, params):
         write_csv(outputs[name], pd.concat(frames, ignore_index=True))
 
 
+@stage(inputs="data runs", outputs="curves", params="settings")
 def curves(inputs, outputs, params):
     from sparsenets.splines.metrics import curves as draw_curves
 
@@ -48,6 +53,7 @@ def curves(inputs, outputs, params):
     write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
 
 
+@stage(inputs="tables style", outputs="pdf png", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.splines.figures import draw
@@ -56,6 +62,7 @@ def figure(inputs, outputs, params):
         draw(name, as_list(inputs["tables"]), pdf, png, inputs["style"])
 
 
+@stage(inputs="tables", outputs="claims numbers settings oned residuals", params="config")
 def claims(inputs, outputs, params):
     from sparsenets.splines.claims import report
 
