@@ -38,6 +38,7 @@ include: "workflow/rules/paper.smk"
 rule figures:
     input:
         family_files("figures"),
+        family_files("pngs"),
     localrule: True
 
 

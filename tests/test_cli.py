@@ -32,7 +32,11 @@ def test_help_lists_every_family_and_its_stages():
     "group, stage, expected",
     [
         ("diagonal", "train", ["--in      data", "--out     run", "records_per_decade"]),
-        ("phase_transition", "figure", ["cells, thresholds, train_cells, style", "pdf, png"]),
+        (
+            "phase_transition",
+            "figure",
+            ["cells, thresholds, train_cells, style", "pdf (optional), png (optional)"],
+        ),
         ("paper", "pdf", ["bib (optional)", "source_date_epoch (optional)"]),
         ("sparse_dnn", "claims", ["the family's config section"]),
     ],
@@ -60,7 +64,7 @@ PARAMS = ["--params", '{"figures": ["kernel"]}']
 @pytest.mark.parametrize(
     "args, named",
     [
-        ([*PARAMS, "--out", "pdf=f.pdf"], "missing --out key 'png'"),
+        (["--params", "{}", *OUT], "missing --params key 'figures'"),
         ([*PARAMS, *OUT, "--in", "tabels=t.csv"], "unknown --in key 'tabels'"),
         (["--params", '{"figures": ["kernel"], "dpi": 3}', *OUT], "unknown --params key 'dpi'"),
         (["--params", "[1]", *OUT], "--params must be a JSON object"),

@@ -89,8 +89,9 @@ def workflow_code() -> dict:
 
 
 def split(rule: str) -> tuple:
+    """(family, stage) of a rule; `<family>_figure_png` runs the figure stage too."""
     group = next(g for g in sorted(GROUPS, key=len, reverse=True) if rule.startswith(g + "_"))
-    return group, rule[len(group) + 1 :]
+    return group, rule[len(group) + 1 :].removesuffix("_png")
 
 
 def loaded(rules: list) -> dict:

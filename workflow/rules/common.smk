@@ -28,6 +28,8 @@ THREADS_ENV = " ".join(
 # Commit and dirtiness at start-up: printed in the paper and recorded in the manifest.
 GIT = git_state()
 
+# Priority of the jobs between a restyle or text edit and a new paper.pdf (others have 0).
+PAPER_FIRST = 1
 # Filled by each family's rule file with what its figures, claims and tables rules read and write.
 FAMILY = {}
 # Filled by family_rules: each family's claims, numbers, figures and tables, for the paper.
@@ -75,9 +77,10 @@ def job(
     a function of the wildcards) its --params JSON; `after` holds inputs the command does not read
     (ordering only). The code inputs are the source files the stage imports, so an edit reruns
     exactly the jobs that ran it. Log and benchmark paths carry the outputs' wildcards.
-    `directives`: resources, group (for cluster jobs), localrule.
+    `directives`: name (when one stage has two rules), resources, group (for cluster jobs),
+    localrule, priority.
     """
-    name = f"{family}_{stage}"
+    name = directives.get("name", f"{family}_{stage}")
     pattern = "-".join(f"{{{w}}}" for w in _wildcards(_flat_all(output))) or "all"
     given = list(input)
 
@@ -94,6 +97,7 @@ def job(
             f"{RESULTS}/logs/{name}/{pattern}.log",
         benchmark:
             f"{RESULTS}/benchmarks/{name}/{pattern}.tsv"
+        priority: directives.get("priority", 0)
         group:
             directives.get("group")
         localrule: directives.get("localrule", False)
@@ -134,14 +138,15 @@ def family_rules(family):
         mark_for_report(f"{out}/figures/{f}.png", caption, family, labels={"figure": f})
         for f in figures
     ]
-    job(
-        family,
-        "figure",
+    # The PDFs (for the paper) and the PNGs (for the report) are drawn by two jobs, PDFs first:
+    # after a restyle the new paper does not wait for 300 dpi rasters.
+    drawing = dict(
         input={**spec["figure_inputs"], "style": STYLE},
-        output=dict(pdf=pdfs, png=pngs),
         params={"figures": figures, **spec.get("figure_params", {})},
         localrule=True,
     )
+    job(family, "figure", output=dict(pdf=pdfs), priority=PAPER_FIRST, **drawing)
+    job(family, "figure", name=f"{family}_figure_png", output=dict(png=pngs), **drawing)
     tables = {t: f"{out}/tables/{t}.tex" for t in spec["tables"]}
     outputs = dict(claims=f"{out}/claims.json", numbers=f"{out}/numbers.json")
     job(
@@ -154,7 +159,9 @@ def family_rules(family):
         params=spec["claims_params"],
         localrule=True,
     )
-    FAMILY_OUTPUTS[family] = dict(**outputs, figures=pdfs, tables=list(tables.values()))
+    FAMILY_OUTPUTS[family] = dict(
+        **outputs, figures=pdfs, pngs=pngs, tables=list(tables.values())
+    )
 
     # `snakemake <family>`: the family's claims, numbers, figures and tables, without the paper.
     rule:

@@ -26,6 +26,7 @@ job(
         }
     },
     localrule=True,
+    priority=PAPER_FIRST,
 )
 
 job(
@@ -39,6 +40,7 @@ job(
     ),
     output=dict(checklist=f"{PAPER}/tables/checklist.tex"),
     localrule=True,
+    priority=PAPER_FIRST,
 )
 
 # The benchmark files are read at run time; waiting for every family's claims and figures makes
@@ -50,6 +52,7 @@ job(
     output=dict(compute=f"{PAPER}/tables/compute.tex"),
     params={"benchmarks": f"{RESULTS}/benchmarks", "exclude_prefix": "paper_"},
     localrule=True,
+    priority=PAPER_FIRST,
 )
 
 job(
@@ -70,6 +73,7 @@ job(
     output=dict(pdf=f"{PAPER}/paper.pdf"),
     params=PAPER_BUILD,
     localrule=True,
+    priority=PAPER_FIRST,
 )
 
 job(
@@ -79,14 +83,20 @@ job(
     output=dict(tarball=f"{PAPER}/arxiv.tar.gz"),
     params=PAPER_BUILD,
     localrule=True,
+    priority=PAPER_FIRST,
 )
 
 # After everything else: hashes of every result file, with the commit, packages and config.
 job(
     "paper",
     "manifest",
-    after=dict(pdf=f"{PAPER}/paper.pdf", tarball=f"{PAPER}/arxiv.tar.gz"),
+    after=dict(
+        pdf=f"{PAPER}/paper.pdf",
+        tarball=f"{PAPER}/arxiv.tar.gz",
+        pngs=family_files("pngs"),
+    ),
     output=dict(manifest=f"{RESULTS}/MANIFEST.json"),
     params={"results": RESULTS, "config": config, "git": GIT},
     localrule=True,
+    priority=PAPER_FIRST,
 )

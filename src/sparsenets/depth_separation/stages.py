@@ -43,7 +43,7 @@ def metrics(inputs, outputs, params):
         write_csv(outputs[name], frame)
 
 
-@stage(inputs="tables style", outputs="pdf png", params="figures")
+@stage(inputs="tables style", outputs="pdf? png?", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.depth_separation.figures import draw

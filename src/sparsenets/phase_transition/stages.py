@@ -67,7 +67,7 @@ def metrics(inputs, outputs, params):
         write_csv(outputs[f"{key}_cells"], m.train_cells(train))
 
 
-@stage(inputs="cells thresholds train_cells style", outputs="pdf png", params="figures")
+@stage(inputs="cells thresholds train_cells style", outputs="pdf? png?", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.phase_transition.figures import draw

@@ -47,7 +47,7 @@ def metrics(inputs, outputs, params):
     write_csv(outputs["summary"], summary(params["design"], cells, params, rng))
 
 
-@stage(inputs="tables style", outputs="pdf png", params="figures main designs fit_min_n")
+@stage(inputs="tables style", outputs="pdf? png?", params="figures main designs fit_min_n")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.sparse_dnn.figures import draw

@@ -53,7 +53,7 @@ def curves(inputs, outputs, params):
     write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
 
 
-@stage(inputs="tables style", outputs="pdf png", params="figures")
+@stage(inputs="tables style", outputs="pdf? png?", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.splines.figures import draw
