@@ -46,13 +46,19 @@ def main(argv=None) -> int:
     args = sys.argv[1:] if argv is None else argv
     command = [sys.executable, "-m", "snakemake", "--profile", "workflow/profiles/default", *args]
     print(f"watch: {' '.join(WATCHED)}; after each change: {' '.join(command[2:])}", flush=True)
-    print(f"watch: {run_once(command)}", flush=True)
     # Editors' swap files are not changes of the sources.
     patterns = (*DefaultFilter.ignore_entity_patterns, r"\.sw.$")
     ignore = DefaultFilter(ignore_entity_patterns=patterns)
-    for changes in watch(*WATCHED, watch_filter=ignore):
-        names = sorted({path for _, path in changes})
-        print(f"watch: changed {', '.join(names)}", flush=True)
+    # The watcher is running before the first run (it yields an empty set after a second without
+    # changes), so an edit made while a run is going is seen and triggers the next run.
+    started = False
+    for changes in watch(*WATCHED, watch_filter=ignore, yield_on_timeout=True, rust_timeout=1000):
+        if changes:
+            names = sorted({path for _, path in changes})
+            print(f"watch: changed {', '.join(names)}", flush=True)
+        elif started:
+            continue
+        started = True
         print(f"watch: {run_once(command)}", flush=True)
     return 0
 
