@@ -28,10 +28,9 @@ verify:  # a run's claims against reference/$(SCALE).json (SCALE=paper|smoke), t
 	$(PY) -m sparsenets.verify compare --reference reference/$(SCALE).json \
 		--results $(if $(filter smoke,$(SCALE)),results-smoke,results)
 
-lint: setup
+lint: setup  # ruff; snakefmt and `snakemake --lint` through their test (it accepts one advice)
 	$(VENV)/bin/ruff check src tests benchmarks
-	$(VENV)/bin/snakefmt --check Snakefile workflow/rules
-	$(SNAKEMAKE) --lint
+	$(PY) -m pytest -q tests/test_workflow.py -k lint_and_format
 
 report: setup  # self-contained HTML report: every figure, its caption, rule and parameters
 	$(SNAKEMAKE) --report results/report.zip
