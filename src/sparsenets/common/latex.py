@@ -309,8 +309,9 @@ def _verdict(verdict: str) -> str:
 # Compute (Appendix B)
 
 
-def read_benchmarks(root, exclude_prefix: str = "paper_") -> dict:
-    """{rule: [runs]} from Snakemake benchmark files root/<rule>/<pattern>.tsv (any depth).
+def read_benchmarks(root, exclude: str = "paper_") -> dict:
+    """{rule: [runs]} from Snakemake benchmark files root/<rule>/<pattern>.tsv (any depth), but
+    for rules matching the regular expression `exclude` (from the start of the name).
 
     A run is (wall seconds, max RSS in MiB or None); Snakemake writes NA or - when it could not
     measure, and a file has one row per repetition.
@@ -319,7 +320,7 @@ def read_benchmarks(root, exclude_prefix: str = "paper_") -> dict:
     root = Path(root)
     for path in sorted(root.rglob("*.tsv")):
         rule = path.relative_to(root).parts[0]
-        if rule.startswith(exclude_prefix) or rule == path.name:
+        if re.match(exclude, rule) or rule == path.name:
             continue
         with open(path, newline="", encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh, delimiter="\t"))

@@ -94,10 +94,10 @@ def checklist(inputs: dict, outputs: dict, params: dict) -> None:
     io.write_text(outputs["checklist"], text)
 
 
-@stage(outputs="compute", params="benchmarks exclude_prefix?")
+@stage(outputs="compute", params="benchmarks exclude?")
 def compute(inputs: dict, outputs: dict, params: dict) -> None:
     """Reads the benchmark files present now; the rule's inputs order it after all experiments."""
-    runs = latex.read_benchmarks(params["benchmarks"], params.get("exclude_prefix", "paper_"))
+    runs = latex.read_benchmarks(params["benchmarks"], params.get("exclude", "paper_"))
     io.write_text(outputs["compute"], latex.compute_table(runs))
 
 
