@@ -52,7 +52,10 @@ job(
     output=dict(compute=f"{PAPER}/tables/compute.tex"),
     # Not the paper's own rules, nor the report's PNGs, which are drawn after the paper: the
     # table must not depend on how far they got.
-    params={"benchmarks": f"{RESULTS}/benchmarks", "exclude": r"paper_|\w+_figure_png$"},
+    params={
+        "benchmarks": f"{RESULTS}/benchmarks",
+        "exclude": r"paper_|\w+_figure_png$",
+    },
     localrule=True,
     priority=PAPER_FIRST,
 )
