@@ -94,7 +94,7 @@ def judged(
         "measure": hc.measure + (f" ({hm.setting})" if hm and hm.setting else ""),
         "value": _plain(hm.estimate) if hm else None,
         "interval": _interval(hm.interval) if hm else None,
-        "interval_method": interval_method if hm and hm.interval else "none",
+        "interval_method": interval_method if hm and _interval(hm.interval) else "none",
         "trials": trials,
         "expected": "; ".join(c.text for c in criteria),
         "verdict": "inconclusive" if cannot_fail and verdict in CAPPED else verdict,
@@ -134,7 +134,10 @@ def validate(claims: list, where: str = "claims.json") -> None:
 
 
 def _interval(interval):
-    return None if interval is None else [_plain(float(x)) for x in interval]
+    """[lo, hi], or None when there is none or an end is not finite (no spread to read)."""
+    if interval is None or not all(math.isfinite(float(x)) for x in interval):
+        return None
+    return [_plain(float(x)) for x in interval]
 
 
 def _plain(value):

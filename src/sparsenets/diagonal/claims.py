@@ -2,8 +2,8 @@
 
 The criteria (also stated in paper/sections/diagonal.tex) were written before the first
 paper-scale run, except the image claim's, written after it to record the failed recovery.
-Per-trial measures carry a percentile-bootstrap interval of the median over trials; window
-lengths and orders are one number per setting (no interval).
+Every measure carries a percentile-bootstrap interval over trials (images for the image claim):
+the statistic, indicator or window length is recomputed on each resample of the trials.
 """
 
 import numpy as np
@@ -22,7 +22,6 @@ SOURCE = "Li, Nguyen, Hegde, Wong (NeurIPS 2021)"
 CRITERIA = criteria.load("diagonal")
 judge = family_judge(CRITERIA, SOURCE)
 KERNEL_RATIO = CRITERIA["diagonal-kernel-regime"][0].threshold
-NONE_METHOD = "none (one value per setting)"
 
 
 def _summary(t, measure):
@@ -234,13 +233,39 @@ def window_lengths_by_alpha(tables):
     return _summary(tables, "window_length").droplevel("depth")
 
 
-def largest_alpha(t) -> pd.Series:
+def _largest_alpha(best, floor) -> pd.Series:
     """Per depth, the largest alpha whose best median error is at most the floor (NaN: none)."""
-    best = _summary(t["max_init"], "median_best_err2")
-    floor = float(_summary(t["max_init"], "noise_floor").iloc[0])
-    ok = best[best <= floor].reset_index()
     depths = sorted(best.index.get_level_values("depth").unique())
+    ok = best[best <= floor].reset_index()
     return ok.groupby("depth").alpha.max().reindex(depths)
+
+
+def largest_alpha(t) -> pd.Series:
+    floor = float(_summary(t["max_init"], "noise_floor").iloc[0])
+    return _largest_alpha(_summary(t["max_init"], "median_best_err2"), floor)
+
+
+def _grows_interval(t):
+    """Bootstrap over trials of `grows`: resampled trials recompute each (N, alpha)'s median best
+    error, the largest recovering alpha per N and the indicator."""
+    m = _per_trial(t["max_init"], "best_err2")
+    wide = m.pivot_table(index="trial", columns=["depth", "alpha"], values="value")
+    floor = float(_summary(t["max_init"], "noise_floor").iloc[0])
+
+    def statistic(draws, axis):
+        med = np.median(draws, axis=axis)  # (resamples, settings)
+        return np.array([grows(_largest_alpha(pd.Series(r, wide.columns), floor)) for r in med])
+
+    return stats.bootstrap(wide.to_numpy(), statistic, seed=3)
+
+
+def _steps_interval(t, measure, reduce, seed):
+    """Bootstrap over trials of the largest (or smallest) step of the median across depths."""
+    m = _per_trial(t, measure)
+    x = m.pivot(index="trial", columns="depth", values="value").sort_index(axis=1).to_numpy()
+    return stats.bootstrap(
+        x, lambda d, axis: reduce(np.diff(np.median(d, axis=axis), axis=-1), axis=-1), seed=seed
+    )
 
 
 def control_largest_alpha(t) -> pd.Series:
@@ -265,16 +290,23 @@ def depth_init(t):
     amax = largest_alpha(t)
     control = control_largest_alpha(t)
     best = _per_trial(t["init_effects"], "best_err2").groupby("depth").value.median()
+    trials = min(_trials(t["max_init"]), _trials(t["init_effects"]))
     c = judge(
         "diagonal-depth-tolerates-init",
         {
-            "largest_alpha": [Measurement("N=" + ",".join(map(str, amax.index)), grows(amax))],
+            "largest_alpha": [
+                Measurement("N=" + ",".join(map(str, amax.index)), grows(amax), _grows_interval(t))
+            ],
             "best_error": [
-                Measurement("N=" + ",".join(map(str, best.index)), _steps(best.to_numpy(), max))
+                Measurement(
+                    "N=" + ",".join(map(str, best.index)),
+                    _steps(best.to_numpy(), max),
+                    _steps_interval(t["init_effects"], "best_err2", np.max, seed=4),
+                )
             ],
         },
-        min(_trials(t["max_init"]), _trials(t["init_effects"])),
-        NONE_METHOD,
+        trials,
+        stats.bootstrap_method(trials, "median (indicator and steps recomputed)"),
         ["diagonal/figures/windows.pdf", "diagonal/figures/init_effects.pdf"],
         statement="Deeper networks still recover w* from a larger initialisation.",
         control={"largest_alpha": [Measurement(_at_budgets(control), grows(control))]},
@@ -282,31 +314,38 @@ def depth_init(t):
     return c, {"amax": amax, "init_best": best, "control_amax": control}
 
 
-def half_times(measures) -> dict:
-    """Per depth, the iterations at which coordinates reach half their target (trial 0)."""
-    half = measures[measures.measure.str.startswith("t_half_") & (measures.trial == 0)].copy()
+def half_times(measures, trial=0) -> dict:
+    """Per depth, the iterations at which coordinates reach half their target (one trial)."""
+    half = measures[measures.measure.str.startswith("t_half_") & (measures.trial == trial)].copy()
     half["coord"] = half.measure.str.removeprefix("t_half_").astype(int)
     return {d: g.sort_values("coord").value.to_numpy() for d, g in half.groupby("depth")}
 
 
-def _order(times: dict) -> list:
-    """Largest step between consecutive coordinates' times (NaN if one is never reached)."""
-    return [
-        Measurement(f"N={d}", _steps(x, max) if np.all(np.isfinite(x)) else float("nan"))
-        for d, x in times.items()
-    ]
+def _order(measures, seed=5) -> list:
+    """Per depth: the median over trials of the largest step between consecutive coordinates'
+    half-times (NaN for a trial where one is never reached), with a bootstrap over trials."""
+    trials = sorted(measures.trial.unique())
+    per_trial = [half_times(measures, k) for k in trials]
+    out = []
+    for d in per_trial[0]:
+        x = np.array([_steps(h[d], max) if np.isfinite(h[d]).all() else np.nan for h in per_trial])
+        median = float(np.median(x)) if np.all(np.isfinite(x)) else float("nan")
+        ci = stats.bootstrap(x, seed=seed) if np.all(np.isfinite(x)) else None
+        out.append(Measurement(f"N={d}", median, ci))
+    return out
 
 
 def incremental(t):
     times = half_times(t["incremental"]["measures"])
+    trials = _trials(t["incremental"])
     c = judge(
         "diagonal-incremental-learning",
-        {"order": _order(times)},
-        1,
-        NONE_METHOD,
+        {"order": _order(t["incremental"]["measures"])},
+        trials,
+        stats.bootstrap_method(trials),
         ["diagonal/figures/incremental.pdf", "diagonal/metrics/incremental_measures.csv"],
         statement="Coordinates are learned one at a time, largest first (incremental learning).",
-        control={"order": _order(half_times(t["es_error"]["measures"]))},
+        control={"order": _order(t["es_error"]["measures"])},
     )
     return c, [x.tolist() for x in times.values()]
 
@@ -355,8 +394,10 @@ def _final_errors(tables) -> pd.DataFrame:
 
 
 def _deepest(rel, prefix="") -> list:
-    deepest = rel[rel.columns.max()]
-    return [Measurement(f"{prefix}image {i}", float(v)) for i, v in deepest.items()]
+    """The deepest network's median relative error over images, bootstrapped over images."""
+    deepest = rel[rel.columns.max()].to_numpy()
+    ci = stats.bootstrap(deepest, seed=6)
+    return [Measurement(f"{prefix}median of {len(deepest)} images", float(np.median(deepest)), ci)]
 
 
 def image(t):
@@ -366,7 +407,7 @@ def image(t):
         "diagonal-image-recovery",
         {"error": _deepest(rel)},
         len(rel),
-        NONE_METHOD,
+        stats.bootstrap_method(len(rel), "median over images"),
         ["diagonal/figures/image.pdf", "diagonal/metrics/image_measures.csv"],
         statement="A deep diagonal network recovers a real image from n = p/2 random measurements.",
         control={"error": _deepest(dense, "dense ")},

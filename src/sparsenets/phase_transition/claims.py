@@ -29,7 +29,10 @@ TRAIN_RATIO = CRITERIA["phase-transition-training"][0].threshold[0]
 TRAIN_MAX = CRITERIA["phase-transition-training"][1].threshold[0]
 FIG = "phase_transition/figures"
 NONE_METHOD = "none (one value per experiment)"
-BOOT = "95% percentile bootstrap of mean success over the trials of the cells"
+BOOT = (
+    "95% percentile bootstrap of mean success over the trials of the cells (success rates, the "
+    "exact part) or of the logistic fit over trials (τ: the inside part takes its interval's ends)"
+)
 TRIALS_BOOT = (
     "95% percentile bootstrap over trial indices (a trial index resampled in every cell at once, "
     f"{stats.RESAMPLES} draws)"
@@ -64,12 +67,18 @@ def _transition_parts(cells, fits, trials, experiment):
     c = cells[(cells.experiment == experiment) & (cells.sigma == 0)]
     ratio = c.n / c.d
     tau = float(f.tau)
-    inside = bool(np.isfinite(tau) and ratio.min() < tau < ratio.max())
+
+    def is_inside(t):
+        return float(np.isfinite(t) and ratio.min() < t < ratio.max())
+
+    inside = bool(is_inside(tau))
+    # τ's bootstrap interval carries over to the indicator: its value at the interval's ends
+    ends = [is_inside(float(f.tau_lo)), is_inside(float(f.tau_hi))]
     below, above = _regions(c, tau) if inside else (c.iloc[:0], c.iloc[:0])
     low, high = _mean(below, "success"), _mean(above, "success")
     spread = max(1 - f.tau_lo / tau, f.tau_hi / tau - 1) if inside else float("nan")
     parts = {
-        "inside": [Measurement(experiment, float(inside))],
+        "inside": [Measurement(experiment, float(inside), (min(ends), max(ends)))],
         "below": [_success(trials, experiment, tau, 0, low)],
         "above": [_success(trials, experiment, tau, 1, high)],
         "ci": [Measurement(experiment, float(spread))],
@@ -254,7 +263,11 @@ def variants(cells, fits, trials):
         {
             "above": above,
             "exact": [
-                Measurement("skip_exact", float(agree.mean()) if len(both) else float("nan"))
+                Measurement(
+                    "skip_exact",
+                    float(agree.mean()) if len(both) else float("nan"),
+                    stats.bootstrap(agree.astype(float), np.mean, seed=3),
+                )
             ],
         },
         _trials(trials, PRIMARY),
