@@ -25,6 +25,7 @@ import pytest
 import yaml
 
 import slurm_cluster
+from pdf_text import problems
 from sparsenets import FAMILIES
 from sparsenets.common.claims import validate
 
@@ -111,6 +112,14 @@ def test_outputs_follow_the_contract(first):
     assert r"\newcommand{\DiagFloor}" in macros
     assert (out / "paper/tables/checklist.tex").read_text().count("diagonal") >= len(claims)
     assert list((out / "benchmarks/diagonal_train").glob("*.tsv"))
+
+
+def test_figures_print_at_natural_size(first):
+    """Every figure fits the text width and has no text below 7 pt (pdf_text.problems)."""
+    figures = sorted((first / RESULTS).glob("*/figures/*.pdf"))
+    assert {p.parts[-3] for p in figures} == set(FAMILIES)
+    found = {str(p.relative_to(first)): problems(p.read_bytes()) for p in figures}
+    assert not {k: v for k, v in found.items() if v}, found
 
 
 def test_rerun_does_nothing(first):

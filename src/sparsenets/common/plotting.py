@@ -5,8 +5,41 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
 
 from sparsenets.common.io import InputError, as_list, atomic_path  # noqa: E402
+
+# \textwidth of paper/paper.tex: letter paper (8.5 in) less the two 1 in margins of
+# \usepackage[margin=1in]{geometry}; tests/test_figures.py asks LaTeX for it.
+TEXT_WIDTH = 6.5
+
+
+def figsize(fraction: float = 1.0, height: float = 2.4) -> tuple[float, float]:
+    """(width, height) in inches of a figure the paper includes at its natural size over
+    `fraction` of the text width, so its text prints at the sizes of the style file."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"a figure spans a fraction of the text width in (0, 1], not {fraction}")
+    return TEXT_WIDTH * fraction, height
+
+
+def over_trials(ax, rows, x, y, estimator, interval=None, bars=False, **line) -> None:
+    """`estimator` ("mean", "median") of y over the trials in `rows` at each x, with the central
+    `interval` % of the trials as a band (or as bars); the line takes matplotlib's keywords
+    (color, label, ...). Axis labels and the legend are left to the caller."""
+    sns.lineplot(
+        rows,
+        x=x,
+        y=y,
+        estimator=estimator,
+        errorbar=("pi", interval) if interval else None,
+        err_style="bars" if bars else "band",
+        err_kws={"lw": 0.8 if bars else 0},
+        mec=line.get("color"),
+        legend=False,
+        ax=ax,
+        **line,
+    )
+    ax.set(xlabel=None, ylabel=None)
 
 
 def use_style(style_path) -> None:

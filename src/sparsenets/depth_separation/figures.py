@@ -4,9 +4,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import as_list, read_csv
-from sparsenets.common.plotting import save, use_style
+from sparsenets.common.plotting import TEXT_WIDTH, figsize, over_trials, save, use_style
 
 LABELS = {
     "depth2_gd": "depth 2, fixed layer, GD",
@@ -33,28 +34,31 @@ def _widest(frame):
     return f[f.width == top]
 
 
-def _band(ax, x, grouped, color, label):
-    q = grouped.quantile([0.0, 0.5, 1.0]).unstack()
-    ax.plot(x, q[0.5], "-", color=color, label=label, marker="o", ms=2.5)
-    ax.fill_between(x, q[0.0], q[1.0], color=color, alpha=0.2, lw=0)
+def _band(ax, rows, x, y, color, label):
+    """Median over seeds against x, and their range as a band."""
+    over_trials(ax, rows, x, y, "median", 100, color=color, label=label, marker="o", ms=2.5)
+
+
+def _legend(fig, ax):
+    """One legend of the learners above the panels, off the data."""
+    fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncols=2)
 
 
 def error_vs_d(t):
     f = _widest(t["final"])
     laws = list(dict.fromkeys(f.law))
-    fig, axes = plt.subplots(2, len(laws), figsize=(3.2 * len(laws), 4.6), squeeze=False)
+    fig, axes = plt.subplots(2, len(laws), figsize=figsize(1.0, 4.8), squeeze=False)
     for col, law in enumerate(laws):
         for row, (measure, name) in enumerate(MEASURES.items()):
             ax = axes[row, col]
             for i, (variant, g) in enumerate(f[f.law == law].groupby("variant", sort=False)):
-                grouped = g.groupby("d")[measure]
-                _band(ax, sorted(g.d.unique()), grouped, f"C{i}", _label(variant))
+                _band(ax, g, "d", measure, f"C{i}", _label(variant))
             ax.set_xscale("log")
             ax.set_xlabel("input dimension $d$")
             ax.set_ylabel(name)
             if row == 0:
                 ax.set_title(f"law: {law}")
-    axes[0, -1].legend(loc="upper left", fontsize="small")
+    _legend(fig, axes[0, 0])
     return fig
 
 
@@ -64,22 +68,20 @@ def error_vs_steps(t, dims=3):
     all_d = sorted(c.d.unique())
     shown = sorted({all_d[0], all_d[len(all_d) // 2], all_d[-1]})[:dims]
     fig, axes = plt.subplots(
-        len(laws), len(shown), figsize=(2.5 * len(shown), 2.3 * len(laws)), squeeze=False
+        len(laws), len(shown), figsize=figsize(1.0, 2.2 * len(laws) + 0.4), squeeze=False
     )
     for r, law in enumerate(laws):
         for k, d in enumerate(shown):
             ax = axes[r, k]
-            sub = c[(c.law == law) & (c.d == d)]
+            sub = c[(c.law == law) & (c.d == d)].assign(t=lambda f: np.maximum(f.step, 1))
             for i, (variant, g) in enumerate(sub.groupby("variant", sort=False)):
-                grouped = g.groupby("step").test_sq
-                x = np.maximum(sorted(g.step.unique()), 1)
-                _band(ax, x, grouped, f"C{i}", _label(variant))
+                _band(ax, g, "t", "test_sq", f"C{i}", _label(variant))
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_title(f"{law}, $d={d}$")
             ax.set_xlabel("iteration $t$")
         axes[r, 0].set_ylabel("test squared error")
-    axes[0, -1].legend(loc="lower left", fontsize="x-small")
+    _legend(fig, axes[0, 0])
     return fig
 
 
@@ -87,16 +89,16 @@ def error_vs_width(t):
     f = t["final"]
     f = f[f.selected & (f.d == f.d.max())]
     laws = list(dict.fromkeys(f.law))
-    fig, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 2.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(laws), figsize=figsize(0.8, 3.0), squeeze=False)
     for ax, law in zip(axes[0], laws, strict=True):
         for i, (variant, g) in enumerate(f[f.law == law].groupby("variant", sort=False)):
-            grouped = g.groupby("params_trained").test_sq
-            _band(ax, sorted(g.params_trained.unique()), grouped, f"C{i}", _label(variant))
+            _band(ax, g, "params_trained", "test_sq", f"C{i}", _label(variant))
         ax.set_xscale("log")
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("trained parameters $P$")
         ax.set_ylabel("test squared error")
         ax.set_title(f"{law}, $d={int(f.d.max())}$")
-    axes[0, -1].legend(loc="upper right", fontsize="x-small")
+    _legend(fig, axes[0, 0])
     return fig
 
 
@@ -104,11 +106,9 @@ def decision_2d(t):
     dec = t["decision"]
     laws = list(dict.fromkeys(dec.law))
     variants = list(dict.fromkeys(dec.variant))
+    side = 0.8 * TEXT_WIDTH / len(variants)  # the colour bar takes the rest
     fig, axes = plt.subplots(
-        len(laws),
-        len(variants),
-        figsize=(1.9 * len(variants), 1.95 * len(laws)),
-        squeeze=False,
+        len(laws), len(variants), figsize=figsize(1.0, (side + 0.2) * len(laws)), squeeze=False
     )
     circle = np.linspace(0, 2 * np.pi, 200)
     for r, law in enumerate(laws):
@@ -119,7 +119,7 @@ def decision_2d(t):
             x1 = g.x1.to_numpy().reshape(n, n)
             x2 = g.x2.to_numpy().reshape(n, n)
             z = g.output.to_numpy().reshape(n, n)
-            ax.imshow(
+            image = ax.imshow(
                 np.clip(z, 0, 1),
                 extent=(x1.min(), x1.max(), x2.min(), x2.max()),
                 origin="lower",
@@ -134,9 +134,10 @@ def decision_2d(t):
             ax.set_yticks([])
             ax.grid(False)
             if r == 0:
-                ax.set_title(_label(variant), fontsize="x-small")
+                ax.set_title(_label(variant), fontsize="small")
             if k == 0:
                 ax.set_ylabel(f"{law}\n$x_2$")
+    fig.colorbar(image, ax=axes, shrink=0.8, label="output, clipped to $[0,1]$")
     return fig
 
 

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import as_list, read_csv
-from sparsenets.common.plotting import save, use_style
+from sparsenets.common.plotting import TEXT_WIDTH, figsize, over_trials, save, use_style
 from sparsenets.diagonal.data import DIGIT_SIDE
 from sparsenets.diagonal.settings import CONTROL_DEPTH
 
@@ -38,9 +39,15 @@ def _value(frame, depth, measure, alpha=None):
     return float(rows.value.iloc[0])
 
 
-def _panels(n, width=2.3, height=2.4):
-    fig, axes = plt.subplots(1, n, figsize=(width * n, height), squeeze=False)
+def _panels(n, height=2.4):
+    fig, axes = plt.subplots(1, n, figsize=figsize(1.0, height), squeeze=False)
     return fig, axes[0]
+
+
+def _median_band(ax, trials, y, color, label):
+    """Median over trials at each step (step 0 drawn at 1 on the log axis), 25–75 % band."""
+    t = trials.assign(t=np.maximum(trials.step, 1))
+    over_trials(ax, t, "t", y, "median", 50, color=color, label=label)
 
 
 def coordinate_paths(t, mark_window=False):
@@ -81,13 +88,11 @@ def coordinate_paths(t, mark_window=False):
 
 def error_bands(t):
     traj, summ = t["trajectory"], t["summary"]
-    fig, ax = plt.subplots(figsize=(4.2, 2.8))
+    fig, ax = plt.subplots(figsize=figsize(0.6, 3.0))
     for i, depth in enumerate(sorted(traj.depth.unique())):
         d = traj[traj.depth == depth].assign(log2=lambda f: np.log2(f.err2))
-        q = d.groupby("step").log2.quantile([0.25, 0.5, 0.75]).unstack()
         color = f"C{i}"
-        ax.plot(np.maximum(q.index, 1), q[0.5], color=color, label=f"$N={depth}$")
-        ax.fill_between(np.maximum(q.index, 1), q[0.25], q[0.75], color=color, alpha=0.2, lw=0)
+        _median_band(ax, d, "log2", color, f"$N={depth}$")
         start, end = (_value(summ, depth, f"window_{e}") for e in ("start", "end"))
         ax.hlines(
             np.log2(_value(summ, depth, "median_best_err2")) - 0.35 - 0.35 * i,
@@ -101,7 +106,7 @@ def error_bands(t):
     ax.set_xscale("log")
     ax.set_xlabel("iteration $t$")
     ax.set_ylabel(r"$\log_2\|w_t-w^\star\|_2^2$")
-    ax.legend(title="median, 25–75%; bars: window", loc="lower left")
+    fig.legend(title="median, 25–75%; bars: window", loc="outside upper center", ncols=3)
     return fig
 
 
@@ -127,10 +132,7 @@ def kernel(t):
     depths = sorted(traj.depth.unique())
     fig, axes = _panels(len(depths))
     for ax, depth in zip(axes, depths, strict=True):
-        d = traj[traj.depth == depth]
-        q = d.groupby("step").err2.quantile([0.25, 0.5, 0.75]).unstack()
-        ax.plot(np.maximum(q.index, 1), q[0.5], color="C0", label="GD, median")
-        ax.fill_between(np.maximum(q.index, 1), q[0.25], q[0.75], color="C0", alpha=0.2, lw=0)
+        _median_band(ax, traj[traj.depth == depth], "err2", "C0", "GD, median")
         m = meas[meas.depth == depth]
         for measure, color, label in [
             ("ridge_err2", "C1", "ridge (CV $\\lambda$)"),
@@ -150,11 +152,9 @@ def image(t):
     paths = t["paths"]
     depths = sorted(paths.depth.unique())
     trials = sorted(paths.trial.unique())
+    side = 0.5 * TEXT_WIDTH / (len(depths) + 1)
     fig, axes = plt.subplots(
-        len(trials),
-        len(depths) + 1,
-        figsize=(1.2 * (len(depths) + 1), 1.25 * len(trials)),
-        squeeze=False,
+        len(trials), len(depths) + 1, figsize=figsize(0.5, side * len(trials) + 0.2), squeeze=False
     )
     last = paths[paths.step == paths.step.max()]
     for r, trial in enumerate(trials):
@@ -190,7 +190,7 @@ def _window_panel(ax, summary, x):
 
 
 def windows(t):
-    fig, axes = _panels(3, width=2.4)
+    fig, axes = _panels(3)
     s = _window_panel(axes[0], t["window_depth"]["summary"], "depth")
     axes[0].set_xticks(s.depth)
     axes[0].set_xlabel("depth $N$")
@@ -211,6 +211,7 @@ def windows(t):
     axes[2].axhline(floor, color="k", ls=":", lw=0.8, label="floor")
     axes[2].set_xscale("log")
     axes[2].set_yscale("log")
+    axes[2].xaxis.set_minor_formatter(NullFormatter())
     axes[2].set_xlabel(r"init scale $\alpha$")
     axes[2].set_ylabel(r"best median $\|w_t-w^\star\|_2^2$")
     axes[2].legend(loc="upper left")

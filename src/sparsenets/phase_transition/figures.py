@@ -2,9 +2,10 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import patheffects
 
 from sparsenets.common.io import read_csv
-from sparsenets.common.plotting import save, use_style
+from sparsenets.common.plotting import figsize, save, use_style
 from sparsenets.phase_transition.settings import is_control
 
 TITLES = {
@@ -36,16 +37,38 @@ def _mesh(ax, n, d, z, **kw):
     return ax.pcolormesh(_edges(n), _edges(d), z, shading="flat", **kw)
 
 
+# Contours: white with a dark edge, visible on the whole colour map and in the legend.
+CONTOURS = {0.5: "-", 0.9: "--"}
+CONTOUR = dict(
+    color="white",
+    linewidth=1.2,
+    path_effects=[patheffects.withStroke(linewidth=2.4, foreground="k")],
+)
+TAU = dict(color="C1", linestyle=":", linewidth=1.5)
+
+
+def _legend_handles():
+    contours = [
+        plt.Line2D([], [], linestyle=ls, label=f"P(recovery) = {level:g}", **CONTOUR)
+        for level, ls in CONTOURS.items()
+    ]
+    return [*contours, plt.Line2D([], [], label=r"fitted threshold $n=\tau d$", **TAU)]
+
+
+def _tau_line(ax, tau, d, label=None):
+    if tau is not None and np.isfinite(tau):
+        dd = np.linspace(d.min(), d.max(), 50)
+        ax.plot(tau * dd, dd, label=label, **TAU)
+
+
 def _phase_panel(ax, cells, tau=None):
     n, d, z = _grid(cells, "success")
     mesh = _mesh(ax, n, d, z, vmin=0, vmax=1, cmap="viridis")
-    if len(n) > 1 and len(d) > 1 and z.min() < 0.5 < z.max():
-        ax.contour(n, d, z, levels=[0.5], colors="white", linewidths=1.2)
-    if len(n) > 1 and len(d) > 1 and z.min() < 0.9 < z.max():
-        ax.contour(n, d, z, levels=[0.9], colors="white", linewidths=1.2, linestyles="--")
-    if tau is not None and np.isfinite(tau):
-        dd = np.linspace(d.min(), d.max(), 50)
-        ax.plot(tau * dd, dd, color="C1", linestyle=":", linewidth=1.5)
+    for level, ls in CONTOURS.items():
+        if len(n) > 1 and len(d) > 1 and z.min() < level < z.max():
+            c = ax.contour(n, d, z, levels=[level], colors="white", linewidths=1.2, linestyles=ls)
+            c.set_path_effects(CONTOUR["path_effects"])
+    _tau_line(ax, tau, d)
     ax.set_xlim(*_edges(n)[[0, -1]])
     ax.set_ylim(*_edges(d)[[0, -1]])
     ax.set_xlabel("$n$")
@@ -59,7 +82,7 @@ def phase(cells, fits, pdf, png):
     names += sorted(e for e in present - set(TITLES) if e != "noise" and not is_control(e))
     cols = min(len(names), 3)
     rows = int(np.ceil(len(names) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(3.0 * cols, 2.5 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=figsize(1.0, 1.8 * rows + 0.4), squeeze=False)
     tau = dict(zip(fits.experiment, fits.tau, strict=True))
     for ax, name in zip(axes.flat, names, strict=False):
         c = cells[(cells.experiment == name) & (cells.sigma == 0)]
@@ -68,12 +91,13 @@ def phase(cells, fits, pdf, png):
     for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     fig.colorbar(mesh, ax=axes, shrink=0.8, label="P(recovery)")
+    fig.legend(handles=_legend_handles(), loc="outside lower center", ncols=3)
     save(fig, pdf, png)
 
 
 def noise(cells, pdf, png):
     c = cells[cells.experiment == "noise"]
-    fig, ax = plt.subplots(figsize=(3.4, 2.6))
+    fig, ax = plt.subplots(figsize=figsize(0.48, 2.5))
     for i, (n, g) in enumerate(c.groupby("n")):
         g = g.sort_values("sigma")
         ax.plot(g.sigma, g.error_median, marker="o", color=f"C{i % 10}", label=f"$n={n}$")
@@ -81,20 +105,19 @@ def noise(cells, pdf, png):
     ax.plot(s, s, color="0.5", linestyle=":", label=r"$\|\hat w-w^\star\|=\sigma$")
     ax.set_xlabel(r"$\sigma$")
     ax.set_ylabel(r"median $\|\hat w - w^\star\|_2$")
-    ax.legend(fontsize="x-small")
+    ax.legend()
     save(fig, pdf, png)
 
 
 def train(train_cells, cells, fits, pdf, png):
-    fig, ax = plt.subplots(figsize=(3.6, 2.7))
+    fig, ax = plt.subplots(figsize=figsize(0.48, 2.5))
     n, d, z = _grid(train_cells, "distance_median")
     mesh = _mesh(ax, n, d, z, cmap="viridis")
     fig.colorbar(mesh, ax=ax, label=r"median $\|f(X_{\rm test})-X_{\rm test}w^\star\|$")
     tau = fits.set_index("experiment").tau.get("skip_relaxed", np.nan)
     if np.isfinite(tau):
-        dd = np.linspace(d.min(), d.max(), 50)
-        ax.plot(tau * dd, dd, color="C1", linestyle=":", linewidth=1.5, label="convex $n=\\tau d$")
-        ax.legend(fontsize="x-small", loc="upper left")
+        _tau_line(ax, tau, d, label="convex $n=\\tau d$")
+        fig.legend(loc="outside upper left")
     ax.set_xlim(*_edges(n)[[0, -1]])
     ax.set_ylim(*_edges(d)[[0, -1]])
     ax.set_xlabel("$n$")

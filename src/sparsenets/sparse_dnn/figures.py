@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import read_csv
-from sparsenets.common.plotting import save, use_style
+from sparsenets.common.plotting import figsize, over_trials, save, use_style
 
 METHODS = {
     "l1": ("$\\ell_1$-constrained net", "-"),
@@ -31,10 +31,27 @@ def tables(paths) -> dict:
     return out
 
 
-def mean_curve(cells, method, measure):
-    """(d, n) -> mean, min, max over trials of one measure."""
+def _rows(cells, method, measure, d=None):
     rows = cells[(cells.method == method) & (cells.measure == measure)]
-    return rows.groupby(["d", "n"]).value.agg(["mean", "min", "max"])
+    return rows if d is None else rows[rows.d == d]
+
+
+def _mean_line(ax, rows, color, linestyle="-", label=None, spread=None):
+    """Mean over trials against n; `spread` "band" or "bars": their range."""
+    over_trials(
+        ax,
+        rows,
+        "n",
+        "value",
+        "mean",
+        100 if spread else None,
+        bars=spread == "bars",
+        color=color,
+        linestyle=linestyle,
+        label=label,
+        marker="o",
+        ms=2.5,
+    )
 
 
 def _summary(t, design, d, method, measure):
@@ -53,33 +70,24 @@ def _loglog(ax):
 def rates(t, design, fit_min_n):
     cells = t[design]["cells"]
     ds = sorted(cells.d.unique())
-    fig, axes = plt.subplots(1, 2, figsize=(6.4, 2.7))
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.7))
     for ax, measure, refs in zip(axes, ("mse", "grad_err"), ((-0.5,), (-0.25, -0.5)), strict=True):
-        curves = mean_curve(cells, "l1", measure)
+        means = _rows(cells, "l1", measure).groupby(["d", "n"]).value.mean()
         for i, d in enumerate(ds):
-            c = curves.loc[d]
             color = f"C{i}"
-            ax.errorbar(
-                c.index,
-                c["mean"],
-                yerr=[c["mean"] - c["min"], c["max"] - c["mean"]],
-                fmt="o",
-                ms=3,
-                color=color,
-                lw=0.8,
-                capsize=0,
-            )
+            _mean_line(ax, _rows(cells, "l1", measure, d), color, "", spread="bars")
             b = _summary(t, design, d, "l1", f"slope_{measure}")
-            keep = c.index >= fit_min_n
+            mean = means.loc[d]
+            keep = mean.index >= fit_min_n
             if np.isfinite(b) and keep.sum() >= 2:
-                ns = c.index[keep].to_numpy(dtype=float)
+                ns = mean.index[keep].to_numpy(dtype=float)
                 x0 = np.exp(np.mean(np.log(ns)))
-                y0 = np.exp(np.mean(np.log(c["mean"][keep])))
+                y0 = np.exp(np.mean(np.log(mean[keep])))
                 ax.plot(
                     ns, y0 * (ns / x0) ** b, color=color, lw=1.2, label=f"$d={d}$: slope {b:.2f}"
                 )
-        top = curves["mean"].max()
-        ns = np.array([fit_min_n, curves.index.get_level_values("n").max()], dtype=float)
+        top = means.max()
+        ns = np.array([fit_min_n, means.index.get_level_values("n").max()], dtype=float)
         for r, style in zip(refs, ("-.", ":"), strict=False):
             ax.plot(
                 ns,
@@ -102,7 +110,7 @@ def importance(t, design, ns_shown=3):
     picks = sorted({grid[0], grid[len(grid) // 2], grid[-1]})[:ns_shown]
     names = [f"imp_{j}" for j in range(1, 6)] + ["imp_irr_max", "imp_irr_median"]
     ticks = [f"$x_{j}$" for j in range(1, 6)] + ["irr.\nmax", "irr.\nmed."]
-    fig, axes = plt.subplots(1, len(picks), figsize=(6.4, 2.5), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(picks), figsize=figsize(1.0, 2.5), sharey=True, squeeze=False)
     for ax, n in zip(axes[0], picks, strict=True):
         for offset, (method, marker) in zip(
             (-0.15, 0.15), (("l1", "o"), ("free", "s")), strict=True
@@ -121,7 +129,7 @@ def importance(t, design, ns_shown=3):
                     lw=0,
                 )
         ax.set_yscale("log")
-        ax.set_xticks(range(len(names)), ticks, fontsize=6.5)
+        ax.set_xticks(range(len(names)), ticks, fontsize=7)
         ax.set_title(f"$d={d}$, $n={n}$")
     axes[0][0].set_ylabel(r"$I_j=\mathbb{E}(\partial_j\hat f)^2$")
     axes[0][0].plot([], [], "o", color="k", ms=3, label="$\\ell_1$ net")
@@ -134,19 +142,11 @@ def selection(t, design):
     cells = t[design]["cells"]
     ds = sorted(cells.d.unique())
     methods = [m for m in METHODS if (cells.method == m).any()]
-    fig, axes = plt.subplots(1, 3, figsize=(6.4, 2.5))
+    fig, axes = plt.subplots(1, 3, figsize=figsize(1.0, 2.5))
     for k, measure in enumerate(("tpr", "auc")):
         for method in methods:
-            c = mean_curve(cells, method, measure)
             for i, d in enumerate(ds):
-                axes[k].plot(
-                    c.loc[d].index,
-                    c.loc[d]["mean"],
-                    METHODS[method][1],
-                    color=f"C{i}",
-                    marker="o",
-                    ms=2.5,
-                )
+                _mean_line(axes[k], _rows(cells, method, measure, d), f"C{i}", METHODS[method][1])
         axes[k].set_xscale("log")
         axes[k].set_xlabel("$n$")
         axes[k].set_ylabel(LABELS[measure])
@@ -185,46 +185,36 @@ def constraint(t, design):
     cells = t[design]["cells"]
     ds = sorted(cells.d.unique())
     methods = [m for m in METHODS if (cells.method == m).any()]
-    fig, axes = plt.subplots(1, len(ds), figsize=(6.4, 2.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(ds), figsize=figsize(1.0, 2.7), sharey=True, squeeze=False)
     for ax, d in zip(axes[0], ds, strict=True):
         for i, method in enumerate(methods):
-            c = mean_curve(cells, method, "mse").loc[d]
-            ax.fill_between(c.index, c["min"], c["max"], color=f"C{i}", alpha=0.2, lw=0)
-            ax.plot(
-                c.index,
-                c["mean"],
-                METHODS[method][1],
-                color=f"C{i}",
-                marker="o",
-                ms=2.5,
-                label=METHODS[method][0],
-            )
+            rows = _rows(cells, method, "mse", d)
+            style, label = METHODS[method][1], METHODS[method][0]
+            _mean_line(ax, rows, f"C{i}", style, label, spread="band")
         _loglog(ax)
         ax.set_title(f"$d={d}$")
     axes[0][0].set_ylabel(LABELS["mse"])
-    axes[0][0].legend(loc="lower left")
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside upper center", ncols=3)
     return fig
 
 
+D_STYLES = ("-", "--", ":", "-.")
+
+
 def variants(t, designs):
-    fig, axes = plt.subplots(len(designs), 3, figsize=(6.4, 2.2 * len(designs)), squeeze=False)
+    fig, axes = plt.subplots(
+        len(designs), 3, figsize=figsize(1.0, 2.2 * len(designs)), squeeze=False
+    )
     for row, design in zip(axes, designs, strict=True):
         cells = t[design]["cells"]
         ds = sorted(cells.d.unique())
         methods = [m for m in METHODS if (cells.method == m).any()]
         for ax, measure in zip(row, ("mse", "grad_err", "tpr"), strict=True):
             for k, method in enumerate(methods):
-                c = mean_curve(cells, method, measure)
                 for i, d in enumerate(ds):
-                    ax.plot(
-                        c.loc[d].index,
-                        c.loc[d]["mean"],
-                        ("-", "--", ":", "-.")[i % 4],
-                        color=f"C{k}",
-                        marker="o",
-                        ms=2.5,
-                        label=METHODS[method][0] if i == 0 else None,
-                    )
+                    label = METHODS[method][0] if i == 0 else None
+                    rows = _rows(cells, method, measure, d)
+                    _mean_line(ax, rows, f"C{k}", D_STYLES[i % 4], label)
             ax.set_xscale("log")
             if measure != "tpr":
                 ax.set_yscale("log")
@@ -233,7 +223,13 @@ def variants(t, designs):
             ax.set_xlabel("$n$")
         title = f"{design}, $d={', '.join(map(str, ds))}$"
         row[0].set_title(title, loc="left")
-        row[2].legend(loc="lower right", fontsize=6)
+        handles = row[2].get_legend_handles_labels()[0]
+        if len(ds) > 1:
+            handles += [
+                plt.Line2D([], [], ls=D_STYLES[i % 4], color="k", label=f"$d={d}$")
+                for i, d in enumerate(ds)
+            ]
+        row[2].legend(handles=handles, loc="lower right")
     return fig
 
 

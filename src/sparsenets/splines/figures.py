@@ -4,9 +4,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import read_csv
-from sparsenets.common.plotting import save, use_style
+from sparsenets.common.plotting import figsize, save, use_style
 
 
 def tables(paths, controls: bool = False) -> dict:
@@ -37,7 +38,7 @@ def functions(t):
     settings = sorted(curves.setting.unique(), key=lambda s: (s.split("-")[1], setting_n(s)))
     lam = curves.lam.min()
     width = curves.width.max()
-    fig, axes = plt.subplots(2, (len(settings) + 1) // 2, figsize=(9, 4.4), squeeze=False)
+    fig, axes = plt.subplots(2, (len(settings) + 1) // 2, figsize=figsize(1.0, 4.2), squeeze=False)
     for ax, setting in zip(axes.flat, settings, strict=False):
         c = curves[(curves.setting == setting) & (curves.trial == 0)]
         pts = c[c.skip == -1].sort_values("x")
@@ -61,7 +62,7 @@ def functions(t):
     for ax in axes.flat[len(settings) :]:
         ax.axis("off")
     axes[0, 0].set_ylabel("$f(x)$")
-    axes[0, 0].legend(loc="best", fontsize="x-small")
+    axes[0, 0].legend(loc="best")
     fig.suptitle(f"$\\lambda={lam:g}$, width {width}; ticks: neuron knots", fontsize="small")
     return fig
 
@@ -71,7 +72,7 @@ def tv_ratio(t):
     n = n[(n.skip == 1) & n.setting.str.contains("random")].assign(
         N=lambda f: f.setting.map(setting_n), ratio=lambda f: f.rtv / f.tv_min
     )
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.6))
     widths = sorted(n.width.unique())
     for i, (N, g) in enumerate(n.groupby("N")):
         for width, ls in zip(widths, ["--", "-", ":", "-."], strict=False):
@@ -93,7 +94,7 @@ def tv_ratio(t):
 def balance(t):
     units = t["oned"]["units"]
     shallow = [wide(t[e]["nets"]) for e in ("oned", "highd")]
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.6))
     lams = sorted(units.lam.unique())
     bins = np.linspace(-2, 2, 61)
     for i, lam in enumerate(lams):
@@ -118,6 +119,7 @@ def balance(t):
     lo = min(n.path_norm.min() for n in shallow)
     hi = max(n.half_decay.max() for n in shallow)
     axes[1].plot([lo, hi], [lo, hi], "k-", lw=0.7, label="$=$ (balanced)")
+    axes[1].xaxis.set_minor_formatter(NullFormatter())
     axes[1].set_xlabel(r"path norm $\sum_k|v_k|\|w_k\|$")
     axes[1].set_ylabel(r"$\frac{1}{2}\sum_k(v_k^2+\|w_k\|^2)$")
     axes[1].legend(title="o: 1-D, s: $d>1$")
@@ -129,7 +131,7 @@ def noskip(t):
     width = n.width.max()
     lam = n.lam.min()
     n = n[(n.width == width) & np.isclose(n.lam, lam)]
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.6))
     for i, kind in enumerate(["random", "trend"]):
         g = n[n.setting.str.contains(kind)]
         s, ns = g[g.skip == 1], g[g.skip == 0]
@@ -150,7 +152,7 @@ def noskip(t):
     axes[0].plot([lo, hi], [lo, hi], "k-", lw=0.7)
     axes[0].set_xlabel("minimal cost over interpolants")
     axes[0].set_ylabel("learned path norm")
-    axes[0].legend(fontsize="x-small")
+    axes[0].legend()
     lo, hi = axes[1].get_xlim()
     axes[1].plot([lo, hi], [lo, hi], "k-", lw=0.7)
     axes[1].set_xlabel(r"predicted $\max(D,\frac{D+|S|}{2})/D$")
@@ -162,7 +164,7 @@ def noskip(t):
 
 def highd(t):
     n = wide(t["highd"]["nets"]).assign(dim=lambda f: f.setting.str.removeprefix("highd-d"))
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.6))
     for i, (dim, g) in enumerate(n.groupby("dim")):
         m = g.groupby("lam")[["path_norm", "rtv", "active", "max_active"]].median()
         axes[0].plot(m.index, m.rtv / m.path_norm, "o-", ms=3, color=f"C{i}", label=f"$d={dim}$")
@@ -172,7 +174,7 @@ def highd(t):
         ax.set_xscale("log")
         ax.set_xlabel(r"weight decay $\lambda$")
     axes[0].set_ylabel(r"$\mathcal{R}$-TV$^2$ / path norm")
-    axes[1].set_ylabel("active neurons (dotted: $N-(d+1)$)")
+    axes[1].set_ylabel("active neurons\n(dotted: $N-(d+1)$)")
     axes[0].legend()
     return fig
 
@@ -182,7 +184,7 @@ def spectra(t):
     depth = u.layer.max() + 1
     sub = u[(u.trial == 0) & (u.setting == f"deep-L{depth}")]
     lams = sorted(sub.lam.unique())
-    fig, axes = plt.subplots(2, depth, figsize=(1.9 * depth, 3.8), squeeze=False, sharey=True)
+    fig, axes = plt.subplots(2, depth, figsize=figsize(1.0, 3.6), squeeze=False, sharey=True)
     for r, skip in enumerate([1, 0]):
         for layer in range(depth):
             ax = axes[r, layer]
@@ -201,13 +203,13 @@ def spectra(t):
             if r == 1:
                 ax.set_xlabel("index $i$")
         axes[r, 0].set_ylabel(r"$\sigma_i/\sigma_1$")
-    axes[0, -1].legend(fontsize="x-small")
+    axes[0, -1].legend()
     return fig
 
 
 def rank(t):
     n = wide(t["deep"]["nets"])
-    fig, axes = plt.subplots(1, 2, figsize=(7.5, 2.8))
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.6))
     for i, (depth, g) in enumerate(n.groupby("depth")):
         for skip, ls in [(1, "-"), (0, "--")]:
             m = g[g.skip == skip].groupby("lam")[["rank_mean", "rank_0"]].median()
@@ -217,7 +219,7 @@ def rank(t):
     for ax in axes:
         ax.set_xscale("log")
         ax.set_xlabel(r"weight decay $\lambda$")
-    axes[0].set_ylabel("effective rank, mean over hidden layers")
+    axes[0].set_ylabel("effective rank\n(mean over hidden layers)")
     axes[1].set_ylabel("effective rank of $W_1$")
     axes[0].legend(title="solid: skip, dashed: none")
     return fig
