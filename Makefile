@@ -28,7 +28,7 @@ verify:  # a run's claims against reference/$(SCALE).json (SCALE=paper|smoke), t
 	$(PY) -m sparsenets.verify compare --reference reference/$(SCALE).json \
 		--results $(if $(filter smoke,$(SCALE)),results-smoke,results)
 
-lint: setup  # ruff; snakefmt and `snakemake --lint` through their test (it accepts one advice)
+lint: setup  # ruff; snakefmt and `snakemake --lint` (clean) through their test
 	$(VENV)/bin/ruff check src tests benchmarks
 	$(PY) -m pytest -q tests/test_workflow.py -k lint_and_format
 

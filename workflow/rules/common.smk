@@ -6,14 +6,22 @@ import re
 import shlex
 import subprocess
 import sys
+from pathlib import Path
+
+from snakemake.settings.types import DeploymentMethod
 
 from sparsenets.codedeps import stage_files
 from sparsenets.paper.provenance import git_state
 
 RESULTS = config["results"]
 STYLE = "workflow/style/matplotlibrc"
-# The interpreter running Snakemake (the project's .venv), so jobs see the pinned packages.
-PYTHON = sys.executable
+# Jobs run in the interpreter running Snakemake (the project's .venv, with the pinned packages);
+# under `--sdm conda`, in the environment of envs/sparsenets.yaml with this checkout's src/.
+CONDA_ENV = "../../envs/sparsenets.yaml"
+if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
+    PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} python"
+else:
+    PYTHON = sys.executable
 # Every numeric library runs the threads the rule declares, no more (no oversubscription).
 THREADS_ENV = " ".join(
     f"{var}={{threads}}"
@@ -101,6 +109,8 @@ def job(
         group:
             directives.get("group")
         localrule: directives.get("localrule", False)
+        conda:
+            CONDA_ENV
         threads: threads
         resources:
             **directives.get("resources", {}),
