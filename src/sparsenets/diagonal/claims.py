@@ -159,7 +159,7 @@ def window_depth(t):
         )
         for i, k in enumerate(("es_error", "window_depth"))
     }
-    ci["es_paths"] = _path_steps_interval(t)
+    ci["es_paths"] = _steps_interval(t["es_paths"], "path_window_length", np.min, seed=2)
     ctl_ci = {k: windows.interval(control_curves(t, k), windows.smallest_step) for k in control}
     trials = min(_trials(t[k]) for k in series)
     c = judge(
@@ -179,15 +179,6 @@ def window_depth(t):
         },
     )
     return c, {**series, **{f"control_{k}": s for k, s in control.items()}}
-
-
-def _path_steps_interval(t):
-    """Bootstrap over trials of the smallest step of the median path-window length."""
-    m = _per_trial(t["es_paths"], "path_window_length")
-    x = m.pivot(index="trial", columns="depth", values="value").sort_index(axis=1).to_numpy()
-    return stats.bootstrap(
-        x, lambda d, axis: np.diff(np.median(d, axis=axis), axis=-1).min(-1), seed=2
-    )
 
 
 def _by_alpha_parts(lengths, curves, prefix="") -> dict:
