@@ -61,19 +61,20 @@ def _success(trials, experiment, tau, side, estimate):
     return Measurement(experiment, estimate, stats.bootstrap(x, np.mean, seed=side))
 
 
+def _inside(c, tau) -> bool:
+    """τ is finite and strictly inside the range of n/d of the cells c."""
+    ratio = c.n / c.d
+    return bool(np.isfinite(tau) and ratio.min() < tau < ratio.max())
+
+
 def _transition_parts(cells, fits, trials, experiment):
     """The four measurements of the transition claim for one experiment (claim or control)."""
     f = fits.set_index("experiment").loc[experiment]
     c = cells[(cells.experiment == experiment) & (cells.sigma == 0)]
-    ratio = c.n / c.d
     tau = float(f.tau)
-
-    def is_inside(t):
-        return float(np.isfinite(t) and ratio.min() < t < ratio.max())
-
-    inside = bool(is_inside(tau))
+    inside = _inside(c, tau)
     # τ's bootstrap interval carries over to the indicator: its value at the interval's ends
-    ends = [is_inside(float(f.tau_lo)), is_inside(float(f.tau_hi))]
+    ends = [float(_inside(c, float(f.tau_lo))), float(_inside(c, float(f.tau_hi)))]
     below, above = _regions(c, tau) if inside else (c.iloc[:0], c.iloc[:0])
     low, high = _mean(below, "success"), _mean(above, "success")
     spread = max(1 - f.tau_lo / tau, f.tau_hi / tau - 1) if inside else float("nan")
@@ -235,7 +236,7 @@ def _variant(cells, fits, trials, e):
     """(τ inside, success above 2τ, its measurement) of one experiment."""
     c = cells[(cells.experiment == e) & (cells.sigma == 0)]
     tau = float(fits.set_index("experiment").loc[e].tau)
-    inside = bool(np.isfinite(tau) and (c.n / c.d).min() < tau < (c.n / c.d).max())
+    inside = _inside(c, tau)
     high = _mean(_regions(c, tau)[1], "success") if inside else float("nan")
     return inside, high, _success(trials, e, tau, 1, high)
 
