@@ -17,7 +17,7 @@ RESULTS = config["results"]
 STYLE = "workflow/style/matplotlibrc"
 # Jobs run in the interpreter running Snakemake (the project's .venv, with the pinned packages);
 # under `--sdm conda`, in the environment of envs/sparsenets.yaml with this checkout's src/.
-CONDA_ENV = "../../envs/sparsenets.yaml"
+CONDA_ENV = str(Path(workflow.basedir) / "envs" / "sparsenets.yaml")
 if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
     PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} python"
 else:
