@@ -2,6 +2,7 @@
 # `family_rules` defines a family's figures, claims and target rules (called once per family).
 
 import json
+import os
 import re
 import shlex
 import subprocess
@@ -15,13 +16,24 @@ from sparsenets.paper.provenance import git_state
 
 RESULTS = config["results"]
 STYLE = "workflow/style/matplotlibrc"
-# Jobs run in the interpreter running Snakemake (the project's .venv, with the pinned packages);
-# under `--sdm conda`, in the environment of envs/sparsenets.yaml with this checkout's src/.
+# Jobs run `python3` with this checkout's src/ first on the module path: the interpreter running
+# Snakemake (the project's .venv, with the pinned packages) or, under `--sdm conda`, the
+# environment of envs/sparsenets.yaml. No absolute path enters the command line, which Snakemake
+# compares to decide what is stale: another path to the same venv, or a moved checkout, reruns
+# nothing. Jobs inherit the environment, on a cluster too (it is set again at each parse).
 CONDA_ENV = str(Path(workflow.basedir) / "envs" / "sparsenets.yaml")
-if DeploymentMethod.CONDA in workflow.deployment_settings.deployment_method:
-    PYTHON = f"PYTHONPATH={shlex.quote(str(Path(workflow.basedir) / 'src'))} python"
-else:
-    PYTHON = sys.executable
+PYTHON = "python3"
+
+
+def _prepend(var, folder):
+    parts = os.environ.get(var, "").split(os.pathsep)
+    if parts[0] != folder:
+        os.environ[var] = os.pathsep.join([folder, *filter(None, parts)])
+
+
+_prepend("PYTHONPATH", str(Path(workflow.basedir) / "src"))
+if DeploymentMethod.CONDA not in workflow.deployment_settings.deployment_method:
+    _prepend("PATH", str(Path(sys.executable).parent))
 # Every numeric library runs the threads the rule declares, no more (no oversubscription).
 THREADS_ENV = " ".join(
     f"{var}={{threads}}"
