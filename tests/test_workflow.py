@@ -127,6 +127,22 @@ def test_rerun_does_nothing(first):
     assert "Nothing to be done" in run.stdout + run.stderr
 
 
+def test_moved_checkout_and_venv_rerun_nothing(first, tmp_path):
+    """An evaluator may unpack the repository and its results anywhere and reach the venv by
+    another path: no absolute path may enter what Snakemake compares to decide what is stale."""
+    moved = tmp_path / "elsewhere"
+    shutil.copytree(first, moved, symlinks=True)
+    (tmp_path / "venv").symlink_to(BIN.parent, target_is_directory=True)
+    python = tmp_path / "venv" / BIN.name / Path(sys.executable).name
+    run = subprocess.run(
+        [str(python), "-m", "snakemake", "--profile", "workflow/profiles/default", *SMOKE, "-n"],
+        cwd=moved,
+        capture_output=True,
+        text=True,
+    )
+    assert "Nothing to be done" in run.stdout + run.stderr, run.stdout[-3000:]
+
+
 def test_two_runs_give_identical_bytes(first, second):
     a, b = first / RESULTS, second / RESULTS
     generated = [
