@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from hypothesis import given, settings
@@ -139,3 +140,15 @@ def test_write_is_atomic_when_the_writer_fails(tmp_path):
         raise RuntimeError("killed mid-write")
     assert target.read_text() == "old\n"
     assert [p.name for p in tmp_path.iterdir()] == ["table.csv"]
+
+
+def test_csv_parsed_once_is_reread_after_a_rewrite_and_never_shared(tmp_path):
+    """read_csv caches the parse per process: a rewrite under the same name (as atomic_path
+    does, even with the same size) is read afresh, and a caller's edit never reaches another."""
+    path = tmp_path / "t.csv"
+    io.write_csv(path, pd.DataFrame({"a": [1, 2]}))
+    first = io.read_csv(path)
+    first.loc[0, "a"] = 99
+    assert io.read_csv(path).a.tolist() == [1, 2]
+    io.write_csv(path, pd.DataFrame({"a": [3, 4]}))
+    assert io.read_csv(path).a.tolist() == [3, 4]

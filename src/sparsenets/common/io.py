@@ -4,6 +4,7 @@ A killed job never leaves a half-written file under the final name, and a trunca
 is reported with its path instead of a traceback from deep inside numpy or pandas.
 """
 
+import functools
 import json
 import os
 import tempfile
@@ -81,6 +82,14 @@ def write_csv(path, frame: pd.DataFrame) -> None:
 
 
 def read_csv(path) -> pd.DataFrame:
+    """The table at `path`, parsed once per process while the file is unchanged: a figure job
+    reads its family's tables for every figure it draws. The caller gets its own copy."""
+    stat = os.stat(path)
+    return _parsed_csv(str(path), stat.st_ino, stat.st_mtime_ns, stat.st_size).copy()
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed_csv(path, inode, mtime_ns, size) -> pd.DataFrame:
     try:
         return pd.read_csv(path)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
