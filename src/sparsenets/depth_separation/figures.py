@@ -9,13 +9,12 @@ from sparsenets.common.io import as_list, read_csv
 from sparsenets.common.plotting import save, use_style
 
 LABELS = {
-    "depth2_gd": "depth 2, fixed layer, GD",
-    "sigmoid_gd": "1 hidden, sigmoid, GD",
-    "relu_gd": "1 hidden, ReLU, GD",
-    "relu_adam": "1 hidden, ReLU, Adam",
-    "sigmoid_adam": "1 hidden, sigmoid, Adam",
+    "depth2": "depth 2, fixed layer, GD",
+    "linear": "fixed layer, linear readout",
+    "sigmoid": "1 hidden, sigmoid, SGD",
+    "relu": "1 hidden, ReLU, SGD",
 }
-MEASURES = {"test_sq": "test squared error", "test_01": "test 0-1 error"}
+MEASURES = {"test_rel": "relative test error", "test_01": "test 0-1 error"}
 
 
 def _tables(paths) -> dict:
@@ -27,8 +26,8 @@ def _label(variant):
 
 
 def _widest(frame):
-    """Rows of each (law, d, variant)'s widest network, selected step size."""
-    f = frame[frame.selected]
+    """Rows of each (law, d, variant)'s widest network (at its selected step size)."""
+    f = frame
     top = f.groupby(["law", "d", "variant"]).width.transform("max")
     return f[f.width == top]
 
@@ -42,7 +41,7 @@ def _band(ax, x, grouped, color, label):
 def error_vs_d(t):
     f = _widest(t["final"])
     laws = list(dict.fromkeys(f.law))
-    fig, axes = plt.subplots(2, len(laws), figsize=(3.2 * len(laws), 4.6), squeeze=False)
+    fig, axes = plt.subplots(2, len(laws), figsize=(2.5 * len(laws), 4.4), squeeze=False)
     for col, law in enumerate(laws):
         for row, (measure, name) in enumerate(MEASURES.items()):
             ax = axes[row, col]
@@ -50,6 +49,7 @@ def error_vs_d(t):
                 grouped = g.groupby("d")[measure]
                 _band(ax, sorted(g.d.unique()), grouped, f"C{i}", _label(variant))
             ax.set_xscale("log")
+            ax.set_yscale("log")
             ax.set_xlabel("input dimension $d$")
             ax.set_ylabel(name)
             if row == 0:
@@ -69,34 +69,17 @@ def error_vs_steps(t, dims=3):
     for r, law in enumerate(laws):
         for k, d in enumerate(shown):
             ax = axes[r, k]
-            sub = c[(c.law == law) & (c.d == d)]
+            sub = c[(c.law == law) & (c.d == d)].dropna(subset=["mon_rel"])
             for i, (variant, g) in enumerate(sub.groupby("variant", sort=False)):
-                grouped = g.groupby("step").test_sq
+                grouped = g.groupby("step").mon_rel
                 x = np.maximum(sorted(g.step.unique()), 1)
                 _band(ax, x, grouped, f"C{i}", _label(variant))
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_title(f"{law}, $d={d}$")
             ax.set_xlabel("iteration $t$")
-        axes[r, 0].set_ylabel("test squared error")
+        axes[r, 0].set_ylabel("relative error (monitoring)")
     axes[0, -1].legend(loc="lower left", fontsize="x-small")
-    return fig
-
-
-def error_vs_width(t):
-    f = t["final"]
-    f = f[f.selected & (f.d == f.d.max())]
-    laws = list(dict.fromkeys(f.law))
-    fig, axes = plt.subplots(1, len(laws), figsize=(3.2 * len(laws), 2.6), squeeze=False)
-    for ax, law in zip(axes[0], laws, strict=True):
-        for i, (variant, g) in enumerate(f[f.law == law].groupby("variant", sort=False)):
-            grouped = g.groupby("params_trained").test_sq
-            _band(ax, sorted(g.params_trained.unique()), grouped, f"C{i}", _label(variant))
-        ax.set_xscale("log")
-        ax.set_xlabel("trained parameters $P$")
-        ax.set_ylabel("test squared error")
-        ax.set_title(f"{law}, $d={int(f.d.max())}$")
-    axes[0, -1].legend(loc="upper right", fontsize="x-small")
     return fig
 
 
@@ -143,7 +126,6 @@ def decision_2d(t):
 FIGURES = {
     "error_vs_d": error_vs_d,
     "error_vs_steps": error_vs_steps,
-    "error_vs_width": error_vs_width,
     "decision_2d": decision_2d,
 }
 
