@@ -7,13 +7,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from sparsenets.depth_separation import claims, data, models, stages, train
 
 LAWS = {
     "uniform": {"kind": "uniform", "spread": 0.5},
-    "bessel": {"kind": "bessel", "alpha": 1.0, "max_ratio": 10.0},
+    "bessel": {"kind": "bessel", "alpha": 1.0},
+    "besselcut": {"kind": "bessel", "alpha": 1.0, "max_ratio": 10.0},
     "shellinv": {"kind": "lomax", "scale": 0.25, "max_ratio": 10.0, "shell_exponent": 1.0},
 }
 SMALL = dict(
@@ -43,7 +44,8 @@ SIZES = {"n_train": 64, "n_val": 32, "n_monitor": 32, "seeds": 2}
 
 
 @pytest.mark.parametrize(
-    "name, d", [("uniform", 3), ("bessel", 2), ("bessel", 20), ("shellinv", 10)]
+    "name, d",
+    [("uniform", 3), ("bessel", 2), ("bessel", 20), ("besselcut", 5), ("shellinv", 10)],
 )
 def test_radius_matches_its_law_and_a_wrong_law_fails(name, d):
     law = LAWS[name]
@@ -53,7 +55,7 @@ def test_radius_matches_its_law_and_a_wrong_law_fails(name, d):
         {"spread": 0.45}
         if name == "uniform"
         else {"alpha": 1.1}
-        if name == "bessel"
+        if name.startswith("bessel")
         else {"scale": 0.2}
     )
     wrong = dict(law, **wrong)
@@ -62,13 +64,20 @@ def test_radius_matches_its_law_and_a_wrong_law_fails(name, d):
 
 @pytest.mark.parametrize("d", [2, 10, 50])
 def test_bessel_cdf_matches_its_density_by_quadrature(d):
-    """The sampler's table against an independent integral of J_{d/2}(κt)²/t."""
-    law = LAWS["bessel"]
+    """The sampler's table against an independent integral of J_{d/2}(κt)²/t, whose integral
+    over (0, ∞) is 1/d: the untruncated law's CDF, and the truncated variant's."""
     f = lambda t: data.bessel_density(t, d, 1.0)  # noqa: E731
+    # ∫_0^Z J_ν(z)²/z dz plus its tail ≈ 1/(πZ) is 1/(2ν) = 1/d
+    whole = integrate.quad(lambda z: special.jv(d / 2, z) ** 2 / z, 0, 3000, limit=8000)[0]
+    assert whole + 1 / (np.pi * 3000) == pytest.approx(1 / d, rel=2e-3)
     total = integrate.quad(f, 0, 10, limit=4000)[0]
     for t in (0.5, 1.0, 2.0, 5.0):
-        expected = integrate.quad(f, 0, t, limit=4000)[0] / total
-        assert data.radius_cdf(t, law, 1.0, d) == pytest.approx(expected, abs=1e-4)
+        part = integrate.quad(f, 0, t, limit=4000)[0]
+        assert data.radius_cdf(t, LAWS["bessel"], 1.0, d) == pytest.approx(d * part, abs=1e-4)
+        assert data.radius_cdf(t, LAWS["besselcut"], 1.0, d) == pytest.approx(
+            part / total, abs=1e-4
+        )
+    assert data.bessel_tail_mass(d, 1.0) == pytest.approx(1 - d * total, abs=1e-4)
 
 
 def test_bessel_law_has_shells_of_width_about_one_over_d_and_a_heavy_tail():
@@ -76,11 +85,15 @@ def test_bessel_law_has_shells_of_width_about_one_over_d_and_a_heavy_tail():
     for d in (10, 100):
         kappa = data.bessel_kappa(d, 1.0)
         assert np.pi / kappa == pytest.approx(2.07 / d, rel=0.2)  # shells of relative width ∝ 1/d
-    rho = data.sample_radius(np.random.default_rng(1), 200000, law, 1.0, 20)
-    # a 1/t² density: P(ρ > t) ≈ C/t, so P(ρ > 2)/P(ρ > 4) ≈ 2 (up to the truncation at 10)
-    ratio = np.mean(rho > 2) / np.mean(rho > 4)
-    expected = (1 / 2 - 1 / 10) / (1 / 4 - 1 / 10)
-    assert ratio == pytest.approx(expected, rel=0.1)
+        # P(ρ > 10r) ≈ d/(10πκ): the 1/t² tail of J²(κt)/t·d, averaged over the oscillation
+        assert data.bessel_tail_mass(d, 1.0) == pytest.approx(d / (10 * np.pi * kappa), rel=0.02)
+    rho = data.sample_radius(np.random.default_rng(1), 400000, law, 1.0, 20)
+    # a 1/t² density: P(ρ > t) ≈ C/t on both sides of the table's end at 10, no truncation
+    for lo, hi in ((2, 4), (5, 20), (10, 100)):
+        assert np.mean(rho > lo) / np.mean(rho > hi) == pytest.approx(hi / lo, rel=0.15)
+    assert rho.max() > 1000
+    cut = data.sample_radius(np.random.default_rng(1), 20000, LAWS["besselcut"], 1.0, 20)
+    assert cut.max() <= 10.0
 
 
 def test_shell_width_scales_with_d():
@@ -179,6 +192,19 @@ def test_runs_are_deterministic_and_learners_share_test_points(tiny):
     np.testing.assert_array_equal(one["p_inside"], _run(tiny, "depth2")["p_inside"])
 
 
+def test_a_diverged_run_counts_as_failed(tiny):
+    """A step size so large that SGD diverges: the run's test squared error is infinite (a
+    failure), not NaN (which medians would skip), and it is flagged."""
+    spec = json.loads(json.dumps(SMALL["shallow"]))
+    spec["variants"] = {"relu": {"activation": "relu", "lr": [1e4]}}
+    kw = dict(SMALL, shallow=spec)
+    out = train.run(
+        tiny, learner="shallow", seed=1, law_name="bessel", law=LAWS["bessel"], d=2, **kw
+    )
+    assert out["diverged"].all() and np.isinf(out["test_sq"]).all()
+    assert np.isnan(out["test_01"]).all()
+
+
 def test_padded_widths_train_exactly_their_own_units():
     gen = torch.Generator().manual_seed(0)
     p, mask = models.shallow_init(gen, 2, 3, [2, 4])
@@ -224,7 +250,7 @@ def _tables(cases: dict, seeds=10):
 
 
 def _claims(cases):
-    return {c["id"]: c for c in claims.all_claims(_tables(cases), LAWS)[0]}
+    return {c["id"]: c for c in claims.all_claims(_tables(cases), {k: LAWS[k] for k in cases})[0]}
 
 
 def test_criteria_on_constructed_cases():

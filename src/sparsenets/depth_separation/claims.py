@@ -18,6 +18,7 @@ from sparsenets.common import criteria, stats
 from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import escape, format_number, integer, listing, tabular
+from sparsenets.depth_separation import data
 from sparsenets.depth_separation.figures import _tables
 
 SOURCE = "Safran & Lee (COLT 2022)"
@@ -155,12 +156,14 @@ def law_text(law: dict) -> str:
     if law["kind"] == "uniform":
         h = format_number(law["spread"])
         return rf"uniform, $\rho\sim U[r(1-{h}),\,r(1+{h})]$"
-    m = format_number(law["max_ratio"])
     if law["kind"] == "bessel":
+        m = law.get("max_ratio")
+        cut = rf"$\rho\le {format_number(m)}r$" if m is not None else "untruncated"
         return (
             rf"lower bound, density $\propto J_{{d/2}}(\kappa\rho/r)^2/\rho$, "
-            rf"$\alpha={format_number(law['alpha'])}$, $\rho\le {m}r$"
+            rf"$\alpha={format_number(law['alpha'])}$, {cut}"
         )
+    m = format_number(law["max_ratio"])
     e = law.get("shell_exponent", 0)
     w = format_number(law["scale"]) + (rf"\,d^{{-{format_number(e)}}}" if e else "")
     return rf"heavy-tailed shell, $\rho=r(1+wE)^{{\pm1}}$, $w={w}$, $\rho/r\in[1/{m},{m}]$"
@@ -271,6 +274,15 @@ def numbers(params, final, claims, info) -> dict:
             fmt(np.median(_per_seed(final, law, d, ABLATION))) for d in params["dims"]
         )
         n[f"Dsep{tag}Inside"] = fmt(final[final.law == law].p_inside.mean())
+        shallow = final[(final.law == law) & ~final.variant.isin([DEPTH2, ABLATION])]
+        n[f"Dsep{tag}Diverged"] = (
+            f"{int(shallow.diverged.sum())} of {len(shallow)}" if "diverged" in shallow else "0"
+        )
+        spec = params["laws"][law]
+        if spec["kind"] == "bessel":  # the mass of its heavy tail beyond 10r, per d
+            n[f"Dsep{tag}Tail"] = listing(
+                fmt(data.bessel_tail_mass(d, spec["alpha"])) for d in params["dims"]
+            )
     for law, parts in info["learns"].items():
         tag = "".join(ch for ch in law.title() if ch.isalpha())
         for part in ("width", "steps"):

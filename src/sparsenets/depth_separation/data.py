@@ -6,19 +6,23 @@ Radial laws (t = ρ/r):
   E ≥ 0 Lomax(1), P(E > t) = 1/(1 + t), truncated to r/M ≤ ρ ≤ rM; w = scale·d^(−shell_exponent),
   so exponents 0, 1/2, 1 give w ∝ 1, d^{-1/2}, d^{-1}. Half the mass lies within a factor 1 + w
   of r and P(ρ > t) ≈ wr/(2t) for r ≪ t < rM.
-- bessel (the law of the lower bound, our reading of Eldan & Shamir 2016, used by Safran &
-  Shamir 2017 and Safran & Lee 2022): the radial part of the density φ(x)², φ the Fourier
-  transform of the indicator of the unit-volume ball, whose radius is R_d; ρ has density
-  ∝ J_{d/2}(2πR_d ρ)²/ρ. The ball of the target sits at ρ = α√d and is rescaled to r, so t has
-  density ∝ J_{d/2}(κt)²/t with κ = 2πR_d·α√d: almost no mass below t ≈ d/(2κ), shells of
-  relative width π/κ ∝ 1/d (the zeros of the Bessel function), and a 1/t² tail, truncated at M.
+- bessel (the law of the lower bound): the input density φ(x)² of Eldan & Shamir (2016), φ the
+  Fourier transform of the indicator of the unit-volume ball (radius R_d), whose norm has density
+  ∝ J_{d/2}(2πR_d ρ)²/ρ; Safran & Shamir (2017) and Safran & Lee (2022) build their heavy-tailed
+  hard law on it. The ball of the target sits at ρ = α√d and is rescaled to r, so t has density
+  J_{d/2}(κt)²/t·d (κ = 2πR_d·α√d; ∫_0^∞ J_ν(z)²/z dz = 1/(2ν) normalises it): almost no mass
+  below t ≈ d/(2κ), shells of relative width π/κ ∝ 1/d (the zeros of the Bessel function), and
+  a 1/t² tail, P(t > s) ≈ d/(πκs), so E[ρ] = ∞. Without max_ratio the law is the untruncated one
+  (the source's): a table of its CDF on t ≤ TABLE_END, and beyond it the exact tail, sampled by
+  rejection under the envelope T(J² + Y²)(κT)/t² (t·(J_ν² + Y_ν²)(κt) decreases for ν > 1/2).
+  With max_ratio = M it is truncated to t ≤ M (a variant, not the source's law).
 """
 
 import functools
 import math
 
 import numpy as np
-from scipy.special import gammaln, jv
+from scipy.special import gammaln, jv, yv
 
 from sparsenets.common.seeding import generator
 
@@ -26,8 +30,9 @@ LAWS = ("uniform", "lomax", "bessel")
 REQUIRED = {
     "uniform": ("spread",),
     "lomax": ("scale", "max_ratio"),
-    "bessel": ("alpha", "max_ratio"),
+    "bessel": ("alpha",),
 }
+TABLE_END = 10.0  # the untruncated bessel law: tabulated on t ≤ 10, its exact tail sampled beyond
 
 
 def _check(law: dict, radius: float) -> None:
@@ -41,7 +46,7 @@ def _check(law: dict, radius: float) -> None:
         raise ValueError(f"radius must be positive, got {radius}")
     if kind == "uniform" and not 0 < law["spread"] < 1:
         raise ValueError(f"uniform law: spread must lie in (0, 1), got {law['spread']}")
-    if kind != "uniform" and law["max_ratio"] <= 1:
+    if law.get("max_ratio") is not None and law["max_ratio"] <= 1:
         raise ValueError(f"{kind} law: max_ratio must exceed 1, got {law['max_ratio']}")
     if kind == "lomax" and (law["scale"] <= 0 or law.get("shell_exponent", 0) < 0):
         raise ValueError(f"lomax law: need scale > 0 and shell_exponent ≥ 0, got {law}")
@@ -66,14 +71,39 @@ def bessel_density(t, d: int, alpha: float) -> np.ndarray:
     return jv(d / 2, bessel_kappa(d, alpha) * t) ** 2 / t
 
 
+def bessel_top(law: dict) -> float:
+    """Where the table of the bessel law ends: its truncation M, or TABLE_END if untruncated."""
+    m = law.get("max_ratio")
+    return TABLE_END if m is None else float(m)
+
+
 @functools.lru_cache(maxsize=64)
-def _bessel_table(d: int, alpha: float, max_ratio: float):
-    """(t grid, CDF on it): trapezoids fine enough for 200 points per Bessel half-period."""
-    n = int(max(20000, 200 * bessel_kappa(d, alpha) * max_ratio / math.pi))
-    t = np.linspace(max_ratio / n, max_ratio, n)
+def _bessel_table(d: int, alpha: float, top: float):
+    """(t grid, CDF on it normalised to 1 at `top`, the grid's mass d·∫_0^top J²(κs)/s ds):
+    trapezoids fine enough for 200 points per Bessel half-period."""
+    n = int(max(20000, 200 * bessel_kappa(d, alpha) * top / math.pi))
+    t = np.linspace(top / n, top, n)
     f = bessel_density(t, d, alpha)
     cdf = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(t))])
-    return t, cdf / cdf[-1]
+    return t, cdf / cdf[-1], float(cdf[-1] * d)
+
+
+def bessel_tail_mass(d: int, alpha: float, top: float = TABLE_END) -> float:
+    """P(t > top) under the untruncated law: the mass the truncation at `top` removes."""
+    return max(0.0, 1.0 - _bessel_table(d, float(alpha), float(top))[2])
+
+
+def _bessel_tail(rng, n, d: int, alpha: float, top: float) -> np.ndarray:
+    """n draws of t from the untruncated law conditioned on t > top: Pareto proposals t = top/V
+    (density ∝ 1/t²), accepted with probability t·J²(κt)/C, C = top·(J² + Y²)(κ·top) ≥ t·J²(κt)."""
+    kappa, nu = bessel_kappa(d, alpha), d / 2
+    bound = top * (jv(nu, kappa * top) ** 2 + yv(nu, kappa * top) ** 2)
+    out = np.empty(0)
+    while out.size < n:
+        t = top / (1.0 - rng.random(2 * (n - out.size) + 8))
+        keep = rng.random(t.size) * bound < t * jv(nu, kappa * t) ** 2
+        out = np.concatenate([out, t[keep]])
+    return out[:n]
 
 
 def _lomax_mass(e):
@@ -85,10 +115,18 @@ def sample_radius(rng, n, law: dict, radius: float, d: int) -> np.ndarray:
     if law["kind"] == "uniform":
         h = law["spread"]
         return rng.uniform(radius * (1 - h), radius * (1 + h), size=n)
-    m = law["max_ratio"]
     if law["kind"] == "bessel":
-        t, cdf = _bessel_table(d, float(law["alpha"]), float(m))
-        return radius * np.interp(rng.random(n), cdf, t)
+        alpha, top = float(law["alpha"]), bessel_top(law)
+        t, cdf, _ = _bessel_table(d, alpha, top)
+        u = rng.random(n)
+        if law.get("max_ratio") is not None:
+            return radius * np.interp(u, cdf, t)
+        tail = bessel_tail_mass(d, alpha, top)
+        out = np.interp(u / (1.0 - tail), cdf, t)
+        beyond = u >= 1.0 - tail
+        out[beyond] = _bessel_tail(rng, int(beyond.sum()), d, alpha, top)
+        return radius * out
+    m = law["max_ratio"]
     s = shell_width(law, d)
     top = _lomax_mass((m - 1.0) / s)  # truncation: 1 + sE ≤ M
     u = rng.random(n) * top  # inverse CDF of the truncated law
@@ -105,10 +143,17 @@ def radius_cdf(t, law: dict, radius: float, d: int) -> np.ndarray:
     if law["kind"] == "uniform":
         h = law["spread"]
         return np.clip((t - radius * (1 - h)) / (2 * h * radius), 0.0, 1.0)
-    m = law["max_ratio"]
     if law["kind"] == "bessel":
-        grid, cdf = _bessel_table(d, float(law["alpha"]), float(m))
-        return np.interp(t / radius, grid, cdf, left=0.0, right=1.0)
+        alpha, top = float(law["alpha"]), bessel_top(law)
+        grid, cdf, _ = _bessel_table(d, alpha, top)
+        body = np.interp(t / radius, grid, cdf, left=0.0, right=1.0)
+        if law.get("max_ratio") is not None:
+            return body
+        # beyond the table: P(t > s) = tail·top/s, up to a relative O(1/(κs)) oscillation
+        tail = bessel_tail_mass(d, alpha, top)
+        ratio = np.maximum(t / radius, top)
+        return np.where(t / radius <= top, (1.0 - tail) * body, 1.0 - tail * top / ratio)
+    m = law["max_ratio"]
     s = shell_width(law, d)
     top = _lomax_mass((m - 1.0) / s)
     ratio = np.clip(t / radius, 1.0 / m, m)

@@ -15,6 +15,7 @@ LABELS = {
     "relu": "1 hidden, ReLU, SGD",
 }
 MEASURES = {"test_rel": "relative test error", "test_01": "test 0-1 error"}
+TOP = 10.0  # relative errors above this are off the scale (unbounded nets under a heavy tail)
 
 
 def _tables(paths) -> dict:
@@ -33,7 +34,7 @@ def _widest(frame):
 
 
 def _band(ax, x, grouped, color, label):
-    q = grouped.quantile([0.0, 0.5, 1.0]).unstack()
+    q = grouped.quantile([0.0, 0.5, 1.0]).unstack().replace([np.inf, -np.inf], np.nan)
     ax.plot(x, q[0.5], "-", color=color, label=label, marker="o", ms=2.5)
     ax.fill_between(x, q[0.0], q[1.0], color=color, alpha=0.2, lw=0)
 
@@ -50,6 +51,8 @@ def error_vs_d(t):
                 _band(ax, sorted(g.d.unique()), grouped, f"C{i}", _label(variant))
             ax.set_xscale("log")
             ax.set_yscale("log")
+            if measure == "test_rel":
+                ax.set_ylim(top=min(ax.get_ylim()[1], TOP))
             ax.set_xlabel("input dimension $d$")
             ax.set_ylabel(name)
             if row == 0:
@@ -76,6 +79,7 @@ def error_vs_steps(t, dims=3):
                 _band(ax, x, grouped, f"C{i}", _label(variant))
             ax.set_xscale("log")
             ax.set_yscale("log")
+            ax.set_ylim(top=min(ax.get_ylim()[1], TOP))
             ax.set_title(f"{law}, $d={d}$")
             ax.set_xlabel("iteration $t$")
         axes[r, 0].set_ylabel("relative error (monitoring)")

@@ -38,6 +38,7 @@ def final_frame(run: dict, law: str, d: int) -> pd.DataFrame:
     f["val_sq"] = run["val_sq"][v, w, s]
     for key in ("test_sq", "test_01", "test_sq_init"):
         f[key] = run[key][v, w, s]
+    f["diverged"] = run["diverged"][v, w, s]  # its test squared error is then infinite
     f["test_rel"] = f.test_sq / (p * (1 - p))
     f["init_rel"] = f.test_sq_init / (p * (1 - p))
     return f

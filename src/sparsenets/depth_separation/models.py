@@ -1,8 +1,11 @@
 """The learners, batched: parameters carry a leading batch axis (runs: step size × trial, …).
 
-depth 2 (the source's learner): x ↦ σ(v·φ(x) + c) with a FIXED random first layer of sigmoid
-units. Unit (i, j) reads one coordinate: h_ij(x) = σ(a_ij·√d·x_i/r + b_ij) − 1/2, k units per
-coordinate, a ~ N(0, α²), b ~ N(0, β²); φ = h standardised by fixed constants (FixedLayer).
+depth 2 (the source's learner, as its abstract fixes it: two layers of sigmoid units, the hidden
+layer fixed, GD on the rest): x ↦ σ(v·φ(x) + c) with a FIXED random first layer of sigmoid units.
+Our reading where the abstract is silent: unit (i, j) reads one coordinate,
+h_ij(x) = σ(a_ij·√d·x_i/r + b_ij) − 1/2, k units per coordinate, a ~ N(0, α²), b ~ N(0, β²);
+φ = h standardised by fixed constants (FixedLayer: an affine map the output unit could absorb, so
+the network class is unchanged and GD becomes a preconditioned GD).
 Sums of such units approximate Σ_i x_i² = ‖x‖², so the trained output unit only has to threshold
 a linear function of the features: learning reduces to a single sigmoid neuron on random
 features. Its gradient is written out (depth2_grad) and tested against finite differences.

@@ -46,6 +46,20 @@ def test_blocks(seed, law_name, d, law, radius, trials, n, block):
         )
 
 
+def _test_pass(out, seed, law_name, d, law, radius, test, label, score) -> None:
+    """Stream the test blocks through `score(X, y)`, which yields (key, index, value): sums over
+    the block's points that are added to out[key][index]; counts the points inside the ball."""
+    blocks = test_blocks(
+        seed, law_name, d, law, radius, len(out["inside"]), test["n"], test["block"]
+    )
+    with torch.no_grad():
+        for _ in progress(range(-(-test["n"] // test["block"])), f"{label}: test block"):
+            X, y = next(blocks)
+            out["inside"] += y.sum(dim=1).numpy()
+            for key, index, value in score(X, y):
+                out[key][index] += value
+
+
 def grid_axis(radius, size):
     return np.linspace(-1.6 * radius, 1.6 * radius, size)
 
@@ -145,23 +159,22 @@ def depth2_runs(t, radius, G, *, seed, law_name, law, d, records, test, spec) ->
         out["params_trained"][:, j] = models.depth2_params(d, k)[0]
         unchanged &= bool(torch.equal(layer.a, a0) and torch.equal(layer.b, b0))
         nets.append((layer, heads))
+
+    def score(X, y):
+        for j, (layer, heads) in enumerate(nets):
+            phi = layer(X)
+            for i, (v, c, link) in enumerate(heads):
+                sq, zo = _errors(models.depth2(phi, v, c, link)[..., 0], y)
+                yield "test_sq", (i, j), sq.numpy()
+                yield "test_01", (i, j), zo.numpy()
+            # the control: the same network at step 0 (output unit zero, output 1/2)
+            v, c, link = heads[0]
+            init = models.depth2(phi, torch.zeros_like(v), torch.zeros_like(c), link)
+            yield "test_sq_init", (0, j), _errors(init[..., 0], y)[0].numpy()
+
+    out["test_sq_init"][0] = 0.0
+    _test_pass(out, seed, law_name, d, law, radius, test, "depth 2", score)
     with torch.no_grad():
-        blocks = test_blocks(seed, law_name, d, law, radius, S, test["n"], test["block"])
-        for _ in progress(range(-(-test["n"] // test["block"])), "depth 2: test block"):
-            X, y = next(blocks)
-            out["inside"] += y.sum(dim=1).numpy()
-            for j, (layer, heads) in enumerate(nets):
-                phi = layer(X)
-                for i, (v, c, link) in enumerate(heads):
-                    sq, zo = _errors(models.depth2(phi, v, c, link)[..., 0], y)
-                    out["test_sq"][i, j] += sq.numpy()
-                    out["test_01"][i, j] += zo.numpy()
-                # the control: the same network at step 0 (output unit zero, output 1/2)
-                v, c, link = heads[0]
-                init = models.depth2(phi, torch.zeros_like(v), torch.zeros_like(c), link)
-                out["test_sq_init"][0, j] = np.nan_to_num(out["test_sq_init"][0, j]) + (
-                    _errors(init[..., 0], y)[0].numpy()
-                )
         if G is not None:
             for j, (layer, heads) in enumerate(nets):
                 phi = layer(G[None].expand(S, -1, -1))
@@ -183,6 +196,7 @@ def _empty(V, W, S, R, grid_size=0):
         "widths": np.zeros((V, W), dtype=np.int64),
         "params_trained": np.zeros((V, W), dtype=np.int64),
         "inside": np.zeros(S),
+        "diverged": np.zeros((V, W, S), dtype=bool),
         "grid_out": np.zeros((V, W, grid_size)),
     }
 
@@ -293,15 +307,20 @@ def shallow_runs(t, radius, G, *, seed, law_name, law, d, records, test, spec) -
         out["widths"][i] = widths
         out["params_trained"][i] = [models.shallow_params(d, m) for m in widths]
         finals.append((runs, act))
+
+    def score(X, y):
+        for i, (runs, act) in enumerate(finals):
+            sq, zo = _errors(runs.predict(X[runs.trial], act), y[runs.trial])
+            yield "test_sq", i, sq.reshape(W, S).numpy()
+            yield "test_01", i, zo.reshape(W, S).numpy()
+
+    _test_pass(out, seed, law_name, d, law, radius, test, "shallow", score)
+    for i, (runs, _) in enumerate(finals):
+        # a run that diverged failed: infinite squared error, no 0-1 error
+        gone = runs.diverged.reshape(W, S).numpy()
+        out["diverged"][i] = gone
+        out["test_sq"][i][gone], out["test_01"][i][gone] = np.inf, np.nan
     with torch.no_grad():
-        blocks = test_blocks(seed, law_name, d, law, radius, S, test["n"], test["block"])
-        for _ in progress(range(-(-test["n"] // test["block"])), "shallow: test block"):
-            X, y = next(blocks)
-            out["inside"] += y.sum(dim=1).numpy()
-            for i, (runs, act) in enumerate(finals):
-                sq, zo = _errors(runs.predict(X[runs.trial], act), y[runs.trial])
-                out["test_sq"][i] += sq.reshape(W, S).numpy()
-                out["test_01"][i] += zo.reshape(W, S).numpy()
         if G is not None:
             for i, (runs, act) in enumerate(finals):
                 o = runs.predict(G[None].expand(len(runs.trial), -1, -1), act).reshape(W, S, -1)
