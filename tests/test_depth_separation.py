@@ -1,4 +1,5 @@
-"""Depth separation: sampler laws, fixed layer, batching, optimiser, criteria, stages end to end."""
+"""Depth separation: the laws' samplers, the learners' gradients and fixed layer, batching and
+determinism, the criteria on constructed cases (with their controls), the stages end to end."""
 
 import json
 
@@ -6,103 +7,202 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from scipy import stats
+from scipy import integrate, special, stats
 
 from sparsenets.depth_separation import claims, data, models, stages, train
 
 LAWS = {
     "uniform": {"kind": "uniform", "spread": 0.5},
-    "lomax": {"kind": "lomax", "scale": 0.25, "max_ratio": 10.0},
+    "bessel": {"kind": "bessel", "alpha": 1.0},
+    "besselcut": {"kind": "bessel", "alpha": 1.0, "max_ratio": 10.0},
+    "shellinv": {"kind": "lomax", "scale": 0.25, "max_ratio": 10.0, "shell_exponent": 1.0},
 }
 SMALL = dict(
-    steps=20,
     records=4,
     grid=5,
-    depth2={"features_per_coord": [2, 3], "weight_scale": 1.0, "bias_scale": 1.5, "lr": [10.0]},
+    test={"n": 300, "block": 128},
+    depth2={
+        "features_per_coord": [2, 3],
+        "weight_scale": 1.0,
+        "bias_scale": 1.5,
+        "lr": [10.0, 30.0],
+        "linear_lr": [0.3, 1.0],
+        "steps": 20,
+    },
     shallow={
-        "width_factors": [1, 2],
+        "width_per_coord": [1, 2],
+        "batch": 4,
+        "steps": 20,
+        "select_at": 5,
         "variants": {
-            "sigmoid_gd": {"activation": "sigmoid", "optimizer": "gd", "lr": [0.1, 0.3]},
-            "relu_adam": {"activation": "relu", "optimizer": "adam", "lr": [0.01, 0.03]},
+            "sigmoid": {"activation": "sigmoid", "lr": [0.03, 0.1]},
+            "relu": {"activation": "relu", "lr": [0.001, 0.003]},
         },
     },
 )
+SIZES = {"n_train": 64, "n_val": 32, "n_monitor": 32, "seeds": 2}
 
 
-@pytest.mark.parametrize("name", list(LAWS))
-def test_radius_matches_its_law_and_a_wrong_law_fails(name):
+@pytest.mark.parametrize(
+    "name, d",
+    [("uniform", 3), ("bessel", 2), ("bessel", 20), ("besselcut", 5), ("shellinv", 10)],
+)
+def test_radius_matches_its_law_and_a_wrong_law_fails(name, d):
     law = LAWS[name]
-    rho = data.sample_radius(np.random.default_rng(0), 20000, law, 2.0)
-    assert stats.kstest(rho, lambda t: data.radius_cdf(t, law, 2.0)).pvalue > 0.01
-    wrong = dict(law, **({"spread": 0.45} if name == "uniform" else {"scale": 0.2}))
-    assert stats.kstest(rho, lambda t: data.radius_cdf(t, wrong, 2.0)).pvalue < 1e-3
-    assert abs(np.mean(rho <= 2.0) - 0.5) < 0.02  # half the mass inside the ball
+    rho = data.sample_radius(np.random.default_rng(0), 20000, law, 2.0, d)
+    assert stats.kstest(rho, lambda t: data.radius_cdf(t, law, 2.0, d)).pvalue > 0.01
+    wrong = (
+        {"spread": 0.45}
+        if name == "uniform"
+        else {"alpha": 1.1}
+        if name.startswith("bessel")
+        else {"scale": 0.2}
+    )
+    wrong = dict(law, **wrong)
+    assert stats.kstest(rho, lambda t: data.radius_cdf(t, wrong, 2.0, d)).pvalue < 1e-3
 
 
-def test_lomax_law_is_heavy_tailed_and_truncated():
-    law = LAWS["lomax"]
-    rho = data.sample_radius(np.random.default_rng(1), 200000, law, 1.0)
-    assert rho.max() <= 10.0 and rho.min() >= 0.1
-    # P(ρ > t) ≈ ½·s/(t − 1) for 1 ≪ t < M: a 1/t tail, not a light one
-    tail = np.mean(rho > 5.0)
-    assert tail == pytest.approx(1 - data.radius_cdf(5.0, law, 1.0), rel=0.1)
-    assert tail > 0.01
+@pytest.mark.parametrize("d", [2, 10, 50])
+def test_bessel_cdf_matches_its_density_by_quadrature(d):
+    """The sampler's table against an independent integral of J_{d/2}(κt)²/t, whose integral
+    over (0, ∞) is 1/d: the untruncated law's CDF, and the truncated variant's."""
+    f = lambda t: data.bessel_density(t, d, 1.0)  # noqa: E731
+    # ∫_0^Z J_ν(z)²/z dz plus its tail ≈ 1/(πZ) is 1/(2ν) = 1/d
+    whole = integrate.quad(lambda z: special.jv(d / 2, z) ** 2 / z, 0, 3000, limit=8000)[0]
+    assert whole + 1 / (np.pi * 3000) == pytest.approx(1 / d, rel=2e-3)
+    total = integrate.quad(f, 0, 10, limit=4000)[0]
+    for t in (0.5, 1.0, 2.0, 5.0):
+        part = integrate.quad(f, 0, t, limit=4000)[0]
+        assert data.radius_cdf(t, LAWS["bessel"], 1.0, d) == pytest.approx(d * part, abs=1e-4)
+        assert data.radius_cdf(t, LAWS["besselcut"], 1.0, d) == pytest.approx(
+            part / total, abs=1e-4
+        )
+    assert data.bessel_tail_mass(d, 1.0) == pytest.approx(1 - d * total, abs=1e-4)
+
+
+def test_bessel_law_has_shells_of_width_about_one_over_d_and_a_heavy_tail():
+    law = LAWS["bessel"]
+    for d in (10, 100):
+        kappa = data.bessel_kappa(d, 1.0)
+        assert np.pi / kappa == pytest.approx(2.07 / d, rel=0.2)  # shells of relative width ∝ 1/d
+        # P(ρ > 10r) ≈ d/(10πκ): the 1/t² tail of J²(κt)/t·d, averaged over the oscillation
+        assert data.bessel_tail_mass(d, 1.0) == pytest.approx(d / (10 * np.pi * kappa), rel=0.02)
+    rho = data.sample_radius(np.random.default_rng(1), 400000, law, 1.0, 20)
+    # a 1/t² density: P(ρ > t) ≈ C/t on both sides of the table's end at 10, no truncation
+    for lo, hi in ((2, 4), (5, 20), (10, 100)):
+        assert np.mean(rho > lo) / np.mean(rho > hi) == pytest.approx(hi / lo, rel=0.15)
+    assert rho.max() > 1000
+    cut = data.sample_radius(np.random.default_rng(1), 20000, LAWS["besselcut"], 1.0, 20)
+    assert cut.max() <= 10.0
+
+
+def test_shell_width_scales_with_d():
+    law = LAWS["shellinv"]
+    assert data.shell_width(law, 10) == pytest.approx(0.025)
+    rho = data.sample_radius(np.random.default_rng(2), 20000, law, 1.0, 100)
+    assert abs(np.mean(rho <= 1.0) - 0.5) < 0.02
+    assert np.mean(np.abs(np.log(rho)) < np.log(1 + 0.0025)) == pytest.approx(0.5, abs=0.02)
 
 
 @pytest.mark.parametrize("d", [2, 7, 50])
 def test_directions_uniform_on_sphere(d):
     theta = data.sample_directions(np.random.default_rng(2), 20000, d)
     np.testing.assert_allclose(np.linalg.norm(theta, axis=1), 1.0, rtol=1e-12)
-    np.testing.assert_allclose(theta.mean(0), 0.0, atol=5 / np.sqrt(20000))
-    np.testing.assert_allclose(theta.T @ theta / 20000, np.eye(d) / d, atol=0.02)
-    # θ₁² ~ Beta(1/2, (d − 1)/2) for the uniform law on S^{d−1}
     assert stats.kstest(theta[:, 0] ** 2, stats.beta(0.5, (d - 1) / 2).cdf).pvalue > 1e-3
 
 
 def test_labels_are_the_ball_indicator():
-    out = data.generate(
-        3, "uniform", 4, law=LAWS["uniform"], radius=1.5, n_train=50, n_test=40, seeds=2
-    )
-    norms = np.linalg.norm(out["X_train"].astype(np.float64), axis=2)
-    np.testing.assert_allclose(norms, out["rho_train"], rtol=1e-6)
-    np.testing.assert_array_equal(out["y_train"], (out["rho_train"] <= 1.5).astype(np.float32))
-    assert out["X_test"].shape == (2, 40, 4)
+    x, y, rho = data.sample(np.random.default_rng(3), 500, 4, LAWS["bessel"], 1.5)
+    np.testing.assert_allclose(np.linalg.norm(x, axis=1), rho, rtol=1e-12)
+    np.testing.assert_array_equal(y, (rho <= 1.5).astype(np.float64))
 
 
 def test_bad_law_is_named():
     with pytest.raises(ValueError, match="gamma"):
-        data.sample_radius(np.random.default_rng(0), 3, {"kind": "gamma"}, 1.0)
+        data.sample_radius(np.random.default_rng(0), 3, {"kind": "gamma"}, 1.0, 2)
+    with pytest.raises(ValueError, match="alpha"):
+        data.sample_radius(np.random.default_rng(0), 3, {"kind": "bessel", "max_ratio": 2}, 1.0, 2)
+
+
+def test_bad_config_is_rejected_with_the_key_named():
+    import jsonschema
+    import yaml
+
+    schema = yaml.safe_load(open("workflow/schemas/depth_separation.schema.yaml"))
+    section = yaml.safe_load(open("config/config.yaml"))["depth_separation"]
+    jsonschema.validate(section, schema)
+    bad = json.loads(json.dumps(section))
+    bad["shallow"]["batchsize"] = 4
+    with pytest.raises(jsonschema.ValidationError, match="batchsize"):
+        jsonschema.validate(bad, schema)
+    bad = json.loads(json.dumps(section))
+    bad["laws"]["bessel"]["alpha"] = -1.0
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+
+
+@pytest.mark.parametrize("link", ["sigmoid", "linear"])
+def test_output_unit_gradient_matches_finite_differences(link):
+    g = torch.Generator().manual_seed(0)
+    phi = torch.randn(2, 30, 5, generator=g, dtype=torch.float64)
+    y = (torch.rand(2, 30, generator=g) < 0.5).double()
+    v = torch.randn(2, 5, 3, generator=g, dtype=torch.float64) * 0.3
+    c = torch.randn(2, 3, generator=g, dtype=torch.float64) * 0.3
+    gv, gc = models.depth2_grad(phi, y, v, c, link)
+    eps = 1e-6
+    for idx in [(0, 1, 2), (1, 4, 0)]:
+        dv = torch.zeros_like(v)
+        dv[idx] = eps
+        fd = (
+            models.depth2_loss(phi, y, v + dv, c, link)
+            - models.depth2_loss(phi, y, v - dv, c, link)
+        ) / (2 * eps)
+        assert float(gv[idx]) == pytest.approx(float(fd[idx[0], idx[2]]), rel=1e-5, abs=1e-9)
+    dc = torch.zeros_like(c)
+    dc[1, 2] = eps
+    fd = (
+        models.depth2_loss(phi, y, v, c + dc, link) - models.depth2_loss(phi, y, v, c - dc, link)
+    ) / (2 * eps)
+    assert float(gc[1, 2]) == pytest.approx(float(fd[1, 2]), rel=1e-5, abs=1e-9)
 
 
 @pytest.fixture(scope="module")
 def tiny():
-    return data.generate(
-        5, "lomax", 2, law=LAWS["lomax"], radius=1.0, n_train=64, n_test=64, seeds=2
+    return data.generate(5, "bessel", 2, law=LAWS["bessel"], radius=1.0, **SIZES)
+
+
+def _run(tiny, learner):
+    return train.run(
+        tiny, learner=learner, seed=1, law_name="bessel", law=LAWS["bessel"], d=2, **SMALL
     )
 
 
-def test_fixed_layer_stays_fixed_bitwise(tiny):
-    out = train.run(tiny, learner="depth2", seed=1, law="lomax", d=2, **SMALL)
+def test_fixed_layer_stays_fixed_and_output_unit_learns(tiny):
+    out = _run(tiny, "depth2")
     assert bool(out["fixed_unchanged"])
-    # …and training did move the output unit: the error changed
-    assert not np.allclose(out["train_sq"][..., 0], out["train_sq"][..., -1])
-    # the same layer is drawn again from the same seed: nothing in it depends on training
-    gen = torch.Generator().manual_seed(0)
-    a, b = models.fixed_layer(gen, 1, 3, 4, weight_scale=1.0, bias_scale=1.5, radius=1.0)
-    a0, b0 = a.clone(), b.clone()
-    v = torch.zeros(1, 12, requires_grad=True)
-    X = torch.randn(1, 10, 3)
-    layer = models.FixedLayer(a, b, X)
-    models.depth2(layer(X), v, torch.zeros(1)).sum().backward()
-    assert a.grad is None and b.grad is None
-    assert torch.equal(a, a0) and torch.equal(b, b0)
+    assert np.all(out["mon_sq"][0, :, :, -1] < out["mon_sq"][0, :, :, 0])
+    np.testing.assert_allclose(out["test_sq_init"][0], 0.25, rtol=1e-6)  # output 1/2 at step 0
+    assert out["grid_out"].shape == (2, 2, 25)
 
 
-def test_runs_are_deterministic(tiny):
-    one = train.run(tiny, learner="shallow", seed=1, law="lomax", d=2, **SMALL)
-    two = train.run(tiny, learner="shallow", seed=1, law="lomax", d=2, **SMALL)
+def test_runs_are_deterministic_and_learners_share_test_points(tiny):
+    one, two = _run(tiny, "shallow"), _run(tiny, "shallow")
     for key in one:
         np.testing.assert_array_equal(one[key], two[key])
+    np.testing.assert_array_equal(one["p_inside"], _run(tiny, "depth2")["p_inside"])
+
+
+def test_a_diverged_run_counts_as_failed(tiny):
+    """A step size so large that SGD diverges: the run's test squared error is infinite (a
+    failure), not NaN (which medians would skip), and it is flagged."""
+    spec = json.loads(json.dumps(SMALL["shallow"]))
+    spec["variants"] = {"relu": {"activation": "relu", "lr": [1e4]}}
+    kw = dict(SMALL, shallow=spec)
+    out = train.run(
+        tiny, learner="shallow", seed=1, law_name="bessel", law=LAWS["bessel"], d=2, **kw
+    )
+    assert out["diverged"].all() and np.isinf(out["test_sq"]).all()
+    assert np.isnan(out["test_01"]).all()
 
 
 def test_padded_widths_train_exactly_their_own_units():
@@ -110,172 +210,101 @@ def test_padded_widths_train_exactly_their_own_units():
     p, mask = models.shallow_init(gen, 2, 3, [2, 4])
     for t in p.values():
         t.requires_grad_(True)
-    X = torch.randn(4, 8, 3)
-    models.shallow(X, p, "sigmoid", mask).pow(2).sum().backward()
-    assert torch.all(p["W"].grad[:2, :, 2:] == 0) and torch.all(p["u"].grad[:2, 2:] == 0)
-    assert torch.all(p["W"].grad[2:].abs().sum((0, 1)) > 0)
-    # a width-2 block gives the same output as an unpadded width-2 network
-    small = {"W": p["W"][:2, :, :2], "b": p["b"][:2, :2], "u": p["u"][:2, :2], "c": p["c"][:2]}
-    torch.testing.assert_close(
-        models.shallow(X, p, "sigmoid", mask)[:2],
-        models.shallow(X[:2], small, "sigmoid", torch.ones(2, 2)),
-    )
-
-
-@pytest.mark.parametrize("kind", ["gd", "adam"])
-def test_optimizer_matches_torch(kind):
-    torch.manual_seed(0)
-    w0 = torch.randn(3, 4)
-    target = torch.randn(3, 4)
-    mine = w0.clone().requires_grad_(True)
-    ref = w0.clone().requires_grad_(True)
-    opt = train._Optimizer([mine], kind, torch.full((3,), 0.05))
-    ref_opt = (torch.optim.Adam if kind == "adam" else torch.optim.SGD)([ref], lr=0.05)
-    for _ in range(5):
-        (mine - target).pow(2).sum().backward()
-        opt.step()
-        ref_opt.zero_grad()
-        (ref - target).pow(2).sum().backward()
-        ref_opt.step()
-    torch.testing.assert_close(mine, ref)
+    out = models.shallow(torch.randn(4, 5, 3), p, "relu", mask)
+    out.sum().backward()
+    assert torch.all(p["u"].grad[:2, 2:] == 0) and torch.any(p["u"].grad[2:, 2:] != 0)
 
 
 def test_record_steps():
-    at = train.record_steps(1000, 10)
-    assert at[0] == 0 and at[1] == 1 and at[-1] == 1000 and np.all(np.diff(at) > 0)
+    at = train.record_steps(1000, 10, [300])
+    assert at[0] == 0 and at[-1] == 1000 and 300 in at and np.all(np.diff(at) > 0)
 
 
-DSEP_LAWS = {"lomax": LAWS["lomax"], "uniform": LAWS["uniform"]}
-GOOD = ([0.01, 0.02, 0.03], [0.02, 0.1, 0.2], [0.02, 0.105, 0.21])  # separation, plateau
-NONE = ([0.01, 0.02, 0.03], [0.02, 0.02, 0.02], [0.2, 0.2, 0.2])  # shallow nets keep learning
+# --- criteria on constructed cases ----------------------------------------------------------
+
+SEP = {"depth2": [0.05, 0.05, 0.05], "linear": [0.3, 0.3, 0.3], "relu": [0.3, 0.5, 0.7]}
+NONE = {"depth2": [0.05, 0.05, 0.05], "linear": [0.3, 0.3, 0.3], "relu": [0.06, 0.06, 0.07]}
 
 
-def _final(cases: dict, seeds=10) -> pd.DataFrame:
-    """Per-seed `final` rows: {law: (depth-2 sq, one-hidden-layer sq at T, at T/2) per d}, each
-    seed's errors the given ones times 1 ± 2% (so the intervals over seeds are tight)."""
+def _tables(cases: dict, seeds=10):
+    """Per-trial final and curves rows: {law: {variant: relative error per d}}, each trial's
+    error the given one times 1 ± 2%; the depth-2 learner at a small k errs twice as much."""
     rng = np.random.default_rng(0)
-    rows = []
-    learners = (("depth2_gd", 8, 9, 25), ("relu_gd", 3, 30, 30))  # variant, width, params
-    for law, (two, sh, half) in cases.items():
-        for d, e2, es, eh in zip((2, 10, 50), two, sh, half, strict=True):
-            for seed in range(seeds):
-                j = 1 + 0.02 * rng.uniform(-1, 1, size=3)
-                errors = ((e2 * j[0], e2), (es * j[1], eh * j[2]))  # (at T, at T/2)
-                for (variant, width, trained, total), (end, mid) in zip(
-                    learners, errors, strict=True
-                ):
-                    rows.append(
-                        dict(
-                            law=law,
-                            d=d,
-                            seed=seed,
-                            selected=True,
-                            steps_to_target=10.0,
-                            variant=variant,
-                            width=width,
-                            params_trained=trained,
-                            params_total=total,
-                            test_sq=end,
-                            test_01=end,
-                            test_sq_half=mid,
-                            test_01_half=mid,
+    final, curves = [], []
+    for law, errs in cases.items():
+        for i, d in enumerate((2, 10, 50)):
+            for variant, e in errs.items():
+                widths = (d, 4 * d) if variant == "depth2" else (4 * d,)
+                for seed in range(seeds):
+                    for w in widths:
+                        rel = (
+                            e[i]
+                            * (1 + 0.02 * rng.uniform(-1, 1))
+                            * (2 if w == d and len(widths) > 1 else 1)
                         )
-                    )
-    return pd.DataFrame(rows)
+                        row = dict(law=law, d=d, variant=variant, width=w, seed=seed)
+                        final.append(dict(row, test_rel=rel, init_rel=1.3, p_inside=0.8))
+                        for step, mon in ((0, 1.3), (10, 2 * rel), (100, rel)):
+                            curves.append(dict(row, step=step, mon_rel=mon))
+    return {"final": pd.DataFrame(final), "curves": pd.DataFrame(curves)}
 
 
-def _plateau(cases):
-    final = _final(cases)
-    return claims.shallow_gap(claims.medians(final), final, DSEP_LAWS)[0]
+def _claims(cases):
+    return {c["id"]: c for c in claims.all_claims(_tables(cases), {k: LAWS[k] for k in cases})[0]}
 
 
 def test_criteria_on_constructed_cases():
-    final = _final({"lomax": GOOD, "uniform": NONE})
-    med = claims.medians(final)
-    assert claims.depth2_learns(med)[0]["verdict"] == "consistent"  # a bound met with room
-    learns = claims.depth2_learns(med, final)[0]
+    c = _claims({"bessel": SEP, "uniform": NONE, "shellinv": SEP})
+    learns = c["depth_separation-depth2-learns"]
     assert learns["verdict"] == "consistent" and learns["trials"] == 10
-    assert learns["interval"] is not None
-    # separation on the heavy-tailed law, none on the uniform law (the control): reproduced
-    c = _plateau({"lomax": GOOD, "uniform": NONE})
-    assert c["verdict"] == "reproduced" and c["control"]["verdict"] == "rejected"
-    assert c["trials"] == 10 and c["interval"] is not None
-    assert {p["part"] for p in c["parts"]} == {"ratio", "stall", "growth"}
-    # one-hidden-layer nets that keep improving and match depth 2: not reproduced
-    assert _plateau({"lomax": NONE, "uniform": NONE})["verdict"] == "not reproduced"
-    bad = claims.medians(_final({"lomax": ([0.01, 0.2, 0.03], *GOOD[1:]), "uniform": NONE}))
-    assert claims.depth2_learns(bad)[0]["verdict"] == "partial"
+    assert learns["control"]["verdict"] == "rejected"  # step 0: error 1.3, no fall with k or t
+    gap = c["depth_separation-shallow-gap"]
+    assert gap["verdict"] == "reproduced" and not gap["criterion_cannot_fail"]
+    assert gap["control"]["verdict"] == "partly passes"  # a tiny gap, but no floor, no growth
+    assert {p["part"] for p in gap["parts"]} == {"floor", "gap", "growth"}
+    nogap = c["depth_separation-uniform-no-gap"]
+    assert nogap["verdict"] == "reproduced" and nogap["control"]["verdict"] == "rejected"
+    # no separation on the lower-bound law either: the gap claim fails, the no-gap one cannot
+    c = _claims({"bessel": NONE, "uniform": NONE, "shellinv": NONE})
+    assert c["depth_separation-shallow-gap"]["verdict"] in ("partial", "not reproduced")
+    assert c["depth_separation-uniform-no-gap"]["criterion_cannot_fail"]
 
 
-def test_a_plateau_on_the_control_law_too_means_the_criterion_cannot_fail():
-    c = _plateau({"lomax": GOOD, "uniform": GOOD})
-    assert c["control"]["verdict"] == "passes" and c["criterion_cannot_fail"]
-    assert c["verdict"] == "inconclusive"
+def test_a_gap_on_the_control_law_too_means_the_criterion_cannot_fail():
+    g = _claims({"bessel": SEP, "uniform": SEP, "shellinv": SEP})["depth_separation-shallow-gap"]
+    assert g["control"]["verdict"] == "passes" and g["criterion_cannot_fail"]
+    assert g["verdict"] == "inconclusive"
 
 
-def test_plateau_interval_resamples_seeds():
-    final = _final({"lomax": GOOD, "uniform": NONE})
-    m = claims.plateau_measures(final, "lomax")["ratio"][0]
-    assert m.estimate == pytest.approx(min(0.1 / 0.02, 0.2 / 0.03), rel=0.05)
+def test_gap_interval_resamples_trials():
+    m = claims.gap_measures(_tables({"bessel": SEP})["final"], "bessel")["gap"][-1]
+    assert m.estimate == pytest.approx(0.7 - 0.05, rel=0.05)
     assert m.interval[0] <= m.estimate <= m.interval[1]
-    assert m.interval[1] - m.interval[0] < 0.1 * m.estimate
-
-
-def test_budgets_hold_by_construction_of_the_widths():
-    final = _final({"lomax": GOOD})
-    assert claims.budgets(final)[0]  # 30 >= 9 trained and 30 >= 25 in total
-    final.loc[final.variant == "relu_gd", ["params_trained", "params_total"]] = 5
-    assert not claims.budgets(final)[0]
-    for d in (2, 10, 100):
-        for k in (4, 16):
-            trained, total = models.depth2_params(d, k)
-            narrow = models.shallow_params(d, models.shallow_width(d, trained, 1))[0]
-            wide = models.shallow_params(d, models.shallow_width(d, trained, 3))[0]
-            assert narrow >= trained and wide >= total
 
 
 def test_stages_end_to_end(tmp_path):
     """data → train → metrics → figures → claims for a tiny config, through the stage functions."""
-    params = dict(
-        SMALL,
-        radius=1.0,
-        laws=LAWS,
-        dims=[2, 3],
-        target=0.3,
-        data={"n_train": 32, "n_test": 32, "seeds": 2},
-    )
+    laws = {k: LAWS[k] for k in ("uniform", "bessel")}
+    params = dict(SMALL, radius=1.0, laws=laws, dims=[2, 3], data=SIZES)
     runs = []
-    for law in LAWS:
+    for law in laws:
         for d in params["dims"]:
             path = tmp_path / f"data/{law}_d{d}.npz"
-            stages.data(
-                {},
-                {"data": str(path)},
-                {
-                    "seed": 1,
-                    "law_name": law,
-                    "d": d,
-                    "law": LAWS[law],
-                    "data": {"radius": 1.0, **params["data"]},
-                },
-            )
+            spec = {"seed": 1, "law_name": law, "d": d, "law": laws[law]}
+            stages.data({}, {"data": str(path)}, dict(spec, data={"radius": 1.0, **SIZES}))
             for learner in train.LEARNERS:
                 run = tmp_path / f"runs/{law}_d{d}_{learner}.npz"
                 stages.train(
-                    {"data": str(path)},
-                    {"run": str(run)},
-                    dict(learner=learner, seed=1, law=law, d=d, **SMALL),
+                    {"data": str(path)}, {"run": str(run)}, dict(spec, learner=learner, **SMALL)
                 )
                 runs.append(str(run))
     tables = {t: str(tmp_path / f"metrics/{t}.csv") for t in ("curves", "final", "decision")}
-    stages.metrics({"runs": runs}, tables, {"target": 0.3, "radius": 1.0})
+    stages.metrics({"runs": runs}, tables, {"radius": 1.0})
     first = (tmp_path / "metrics/final.csv").read_bytes()
-    stages.metrics({"runs": runs}, tables, {"target": 0.3, "radius": 1.0})
+    stages.metrics({"runs": runs}, tables, {"radius": 1.0})
     assert (tmp_path / "metrics/final.csv").read_bytes() == first  # byte-identical rerun
-    final = pd.read_csv(tables["final"])
-    assert final.groupby(["law", "d", "variant", "width", "seed"]).selected.sum().eq(1).all()
     style = "workflow/style/matplotlibrc"
-    figures = ["error_vs_d", "decision_2d"]
+    figures = ["error_vs_d", "error_vs_steps", "decision_2d"]
     stages.figure(
         {"tables": list(tables.values()), "style": style},
         {k: [str(tmp_path / f"{f}.{k}") for f in figures] for k in ("pdf", "png")},
@@ -284,6 +313,6 @@ def test_stages_end_to_end(tmp_path):
     out = {k: str(tmp_path / f"{k}.out") for k in ("claims", "numbers", "settings", "results")}
     stages.claims({"tables": list(tables.values())}, out, params)
     verdicts = [c["verdict"] for c in json.loads((tmp_path / "claims.out").read_text())]
-    assert len(verdicts) == 2
+    assert len(verdicts) == 3
     numbers = json.loads((tmp_path / "numbers.out").read_text())
     assert all(name.startswith("Dsep") and name.isalpha() for name in numbers)

@@ -35,9 +35,10 @@ job(
     params=lambda w: {
         "learner": w.learner,
         "seed": config["seed"],
-        "law": w.law,
+        "law_name": w.law,
+        "law": DSEP["laws"][w.law],
         "d": int(w.d),
-        **{k: DSEP[k] for k in ("steps", "records", "grid", "depth2", "shallow")},
+        **{k: DSEP[k] for k in ("records", "grid", "test", "depth2", "shallow")},
     },
     resources=dict(mem_mb=2000, runtime=30),
     group="depth_separation",
@@ -55,12 +56,12 @@ job(
         )
     ),
     output=dict(zip(["curves", "final", "decision"], DSEP_TABLES)),
-    params={"target": DSEP["target"], "radius": DSEP["radius"]},
+    params={"radius": DSEP["radius"]},
     resources=dict(mem_mb=2000, runtime=10),
 )
 
 FAMILY["depth_separation"] = dict(
-    figures=["error_vs_d", "error_vs_steps", "error_vs_width", "decision_2d"],
+    figures=["error_vs_d", "error_vs_steps", "decision_2d"],
     figure_inputs=dict(tables=DSEP_TABLES),
     claims_inputs=dict(tables=DSEP_TABLES),
     claims_params=DSEP,

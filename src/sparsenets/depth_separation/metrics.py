@@ -1,9 +1,10 @@
-"""Tidy tables from the runs: curves (one row per run × recorded step), final (one row per run),
-decision (the d = 2 decision functions on a grid).
+"""Tidy tables from the runs: curves (one row per network × trial × recorded step, monitoring
+sample), final (one row per network × trial: the 10^5-point test errors), decision (the d = 2
+decision functions on a grid). A network is (law, d, variant, width) at the step size selected
+on validation data (train.py); test errors never enter any choice.
 
-A run is (law, d, learner variant, width, step size, seed). The step size of each (law, d,
-variant, width, seed) is chosen by the lowest final TRAINING squared error (column `selected`);
-test errors never enter the choice.
+Relative errors divide a squared error by p(1 − p), p the sample's fraction inside the ball:
+the error of the best constant predictor, so 1 means "learned nothing" under every law.
 """
 
 import numpy as np
@@ -11,95 +12,82 @@ import pandas as pd
 
 from sparsenets.depth_separation.train import grid_axis
 
-KEYS = ["law", "d", "variant", "width", "params_trained", "params_total", "lr", "seed"]
+KEYS = ["law", "d", "variant", "width", "seed"]
 
 
-def _frame(run: dict, law: str, d: int) -> pd.DataFrame:
-    V, W, L, S, R = run["test_sq"].shape
-    v, w, ell, s, r = np.meshgrid(
-        np.arange(V), np.arange(W), np.arange(L), np.arange(S), np.arange(R), indexing="ij"
+def _index(run, law, d, *extra):
+    V, W, S = run["test_sq"].shape
+    v, w, s, *rest = np.meshgrid(
+        np.arange(V), np.arange(W), np.arange(S), *[np.arange(n) for n in extra], indexing="ij"
     )
-    v, w, ell, s, r = (a.ravel() for a in (v, w, ell, s, r))
-    return pd.DataFrame(
-        {
-            "law": law,
-            "d": d,
-            "variant": run["variants"][v],
-            "width": run["widths"][v, w],
-            "params_trained": run["params_trained"][v, w],
-            "params_total": run["params_total"][v, w],
-            "lr": run["lrs"][v, ell],
-            "seed": s,
-            "step": run["steps"][r],
-            "test_sq": run["test_sq"].ravel(),
-            "test_01": run["test_01"].ravel(),
-            "train_sq": run["train_sq"].ravel(),
-            "diverged": run["diverged"][v, w, ell, s],
-        }
+    v, w, s = v.ravel(), w.ravel(), s.ravel()
+    frame = pd.DataFrame(
+        {"law": law, "d": d, "variant": run["variants"][v], "width": run["widths"][v, w]}
     )
+    frame["k"] = frame.width // d
+    frame["params_trained"] = run["params_trained"][v, w]
+    frame["seed"] = s
+    return frame, (v, w, s, *[r.ravel() for r in rest])
 
 
-def _select(curves: pd.DataFrame) -> pd.Series:
-    """True on the rows of the step size with the lowest final training error (diverged: worst)."""
-    last = curves[curves.step == curves.step.max()].copy()
-    last["score"] = last.train_sq.fillna(np.inf)
-    group = [k for k in KEYS if k not in ("lr", "params_trained", "params_total")]
-    best = last.loc[last.groupby(group).score.idxmin(), group + ["lr"]]
-    best["selected"] = True
-    out = curves[group + ["lr"]].merge(best, on=group + ["lr"], how="left")
-    return out.selected.fillna(False).astype(bool).to_numpy()
+def final_frame(run: dict, law: str, d: int) -> pd.DataFrame:
+    f, (v, w, s) = _index(run, law, d)
+    p = run["p_inside"][s]
+    f["p_inside"] = p
+    f["lr"] = run["lr"][v, w, s]
+    f["val_sq"] = run["val_sq"][v, w, s]
+    for key in ("test_sq", "test_01", "test_sq_init"):
+        f[key] = run[key][v, w, s]
+    f["diverged"] = run["diverged"][v, w, s]  # its test squared error is then infinite
+    f["test_rel"] = f.test_sq / (p * (1 - p))
+    f["init_rel"] = f.test_sq_init / (p * (1 - p))
+    return f
 
 
-def final_table(curves: pd.DataFrame, target: float) -> pd.DataFrame:
-    steps = np.sort(curves.step.unique())
-    last, half = steps[-1], steps[np.argmin(np.abs(steps - steps[-1] / 2))]
-    group = KEYS + ["selected", "diverged"]
-    end = curves[curves.step == last].set_index(group)[["test_sq", "test_01", "train_sq"]]
-    mid = curves[curves.step == half].set_index(group)[["test_sq", "test_01"]]
-    out = end.join(mid.add_suffix("_half")).reset_index()
-    out["half_step"] = half
-    hit = curves[curves.test_01 <= target].groupby(KEYS).step.min().rename("steps_to_target")
-    out = out.merge(hit.reset_index(), on=KEYS, how="left")
-    return out
+def curve_frame(run: dict, law: str, d: int, p_monitor: np.ndarray) -> pd.DataFrame:
+    f, (v, w, s, r) = _index(run, law, d, len(run["steps"]))
+    f["step"] = run["steps"][r]
+    f["mon_sq"] = run["mon_sq"][v, w, s, r]
+    f["mon_01"] = run["mon_01"][v, w, s, r]
+    p = p_monitor[s]
+    f["mon_rel"] = f.mon_sq / (p * (1 - p))
+    return f
 
 
-def decision_table(run: dict, law: str, selected: pd.DataFrame, radius: float) -> pd.DataFrame:
-    """Seed 0, widest network of each variant, its selected step size: output on the grid."""
-    size = int(run["grid"])
-    g = grid_axis(radius, size)
+def decision_frame(run: dict, law: str, radius: float) -> pd.DataFrame:
+    """Trial 0, widest network of each variant: its output on the grid."""
+    g = grid_axis(radius, int(run["grid"]))
     x1, x2 = np.meshgrid(g, g)
-    frames = []
     W = run["widths"].shape[1]
-    for v, name in enumerate(run["variants"]):
-        lr = selected[(selected.variant == name) & (selected.width == run["widths"][v, W - 1])]
-        lr = lr[lr.seed == 0].lr.iloc[0]
-        ell = int(np.flatnonzero(np.isclose(run["lrs"][v], lr))[0])
-        frames.append(
-            pd.DataFrame(
-                {
-                    "law": law,
-                    "variant": name,
-                    "width": run["widths"][v, W - 1],
-                    "x1": x1.ravel(),
-                    "x2": x2.ravel(),
-                    "output": run["grid_out"][v, W - 1, ell, 0],
-                }
-            )
+    frames = [
+        pd.DataFrame(
+            {
+                "law": law,
+                "variant": name,
+                "width": run["widths"][v, W - 1],
+                "x1": x1.ravel(),
+                "x2": x2.ravel(),
+                "output": run["grid_out"][v, W - 1],
+            }
         )
+        for v, name in enumerate(run["variants"])
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
-def tables(runs: list, target: float, radius: float) -> dict:
+def tables(runs: list, radius: float) -> dict:
     """runs: [(law, d, run dict)] for every setting and learner."""
-    curves = pd.concat([_frame(r, law, d) for law, d, r in runs], ignore_index=True)
-    curves = curves.sort_values(KEYS + ["step"], kind="stable").reset_index(drop=True)
-    curves["selected"] = _select(curves)
-    final = final_table(curves, target)
-    chosen = final[final.selected]
-    decision = [
-        decision_table(r, law, chosen[(chosen.law == law) & (chosen.d == d)], radius)
-        for law, d, r in runs
-        if d == 2
-    ]
+    final, curves, decision = [], [], []
+    for law, d, run in runs:
+        final.append(final_frame(run, law, d))
+        curves.append(curve_frame(run, law, d, run["p_monitor"]))
+        if d == 2 and int(run["grid"]):
+            decision.append(decision_frame(run, law, radius))
+    final = pd.concat(final, ignore_index=True).sort_values(KEYS, kind="stable")
+    curves = pd.concat(curves, ignore_index=True).sort_values(KEYS + ["step"], kind="stable")
     decision = pd.concat(decision, ignore_index=True) if decision else pd.DataFrame()
-    return {"curves": curves, "final": final, "decision": decision}
+    return {
+        "curves": curves.reset_index(drop=True),
+        "final": final.reset_index(drop=True),
+        "decision": decision,
+    }

@@ -1,13 +1,19 @@
-"""The learners, batched over seeds: parameters carry a leading seed axis S.
+"""The learners, batched: parameters carry a leading batch axis (runs: step size × trial, …).
 
-depth 2 (the source's learner): x ↦ σ(v·φ(x) + c) with a FIXED random first layer of sigmoid
-units. Unit (i, j) reads one coordinate: h_ij(x) = σ(a_ij·√d·x_i/r + b_ij) − 1/2, k units per
-coordinate, a ~ N(0, α²), b ~ N(0, β²); φ = h standardised by fixed constants (FixedLayer).
+depth 2 (the source's learner, as its abstract fixes it: two layers of sigmoid units, the hidden
+layer fixed, GD on the rest): x ↦ σ(v·φ(x) + c) with a FIXED random first layer of sigmoid units.
+Our reading where the abstract is silent: unit (i, j) reads one coordinate,
+h_ij(x) = σ(a_ij·√d·x_i/r + b_ij) − 1/2, k units per coordinate, a ~ N(0, α²), b ~ N(0, β²);
+φ = h standardised by fixed constants (FixedLayer: an affine map the output unit could absorb, so
+the network class is unchanged and GD becomes a preconditioned GD).
 Sums of such units approximate Σ_i x_i² = ‖x‖², so the trained output unit only has to threshold
 a linear function of the features: learning reduces to a single sigmoid neuron on random
-features.
+features. Its gradient is written out (depth2_grad) and tested against finite differences.
 
-one hidden layer (the comparison): x ↦ Σ_j u_j act(w_j·x + b_j) + c, a single layer of
+ablation: the same fixed features with a linear readout (no output non-linearity), trained by
+the same full-batch GD.
+
+one hidden layer (the baselines): x ↦ Σ_j u_j act(w_j·x + b_j) + c, a single layer of
 non-linearities, act = sigmoid or ReLU, every parameter trained; w ~ N(0, I), b ~ N(0, 1),
 u ~ N(0, 1/m), c = 0. Float32 throughout: errors of interest are ≥ 1e-3, far above its precision.
 """
@@ -46,21 +52,38 @@ class FixedLayer:
         return (features(X, self.a, self.b) - self.mean) / self.scale
 
 
-def depth2(phi, v, c):
-    return torch.sigmoid(torch.bmm(phi, v[:, :, None])[..., 0] + c[:, None])
+def depth2(phi, v, c, link="sigmoid"):
+    """phi (S, n, p), v (S, p, L), c (S, L) → outputs (S, n, L): L output units per trial;
+    link "sigmoid" is the source's output unit, "linear" the ablation's readout."""
+    z = torch.bmm(phi, v) + c[:, None]
+    return torch.sigmoid(z) if link == "sigmoid" else z
 
 
-def shallow_init(gen, seeds, d, widths):
-    """Every width in one batch (axis: width-major, then seed), padded to the largest width.
+def depth2_loss(phi, y, v, c, link="sigmoid"):
+    """Mean squared error per (trial, output unit): (S, L)."""
+    return ((depth2(phi, v, c, link) - y[..., None]) ** 2).mean(dim=1)
+
+
+def depth2_grad(phi, y, v, c, link="sigmoid"):
+    """(∂loss/∂v, ∂loss/∂c) of depth2_loss, each output unit's own."""
+    out = depth2(phi, v, c, link)
+    dz = 2.0 * (out - y[..., None]) / phi.shape[1]
+    if link == "sigmoid":
+        dz = dz * out * (1.0 - out)
+    return torch.bmm(phi.transpose(1, 2), dz), dz.sum(dim=1)
+
+
+def shallow_init(gen, rows, d, widths):
+    """Every width in one batch (axis: width-major, then `rows`), padded to the largest width.
 
     Padded units are switched off by a fixed 0/1 mask in the forward pass, so they get zero
-    gradients (GD and Adam leave them at zero) and each block trains exactly its own width.
+    gradients (SGD leaves them at zero) and each block trains exactly its own width.
     """
-    m, B = max(widths), len(widths) * seeds
+    m, B = max(widths), len(widths) * rows
     mask = torch.zeros(B, m)
     for i, w in enumerate(widths):
-        mask[i * seeds : (i + 1) * seeds, :w] = 1.0
-    scale = torch.tensor([1.0 / math.sqrt(w) for w in widths]).repeat_interleave(seeds)
+        mask[i * rows : (i + 1) * rows, :w] = 1.0
+    scale = torch.tensor([1.0 / math.sqrt(w) for w in widths]).repeat_interleave(rows)
     params = {
         "W": torch.randn(B, d, m, generator=gen),
         "b": torch.randn(B, m, generator=gen),
@@ -84,9 +107,4 @@ def depth2_params(d, k):
 
 
 def shallow_params(d, m):
-    return m * (d + 2) + 1, m * (d + 2) + 1
-
-
-def shallow_width(d, budget, factor):
-    """Hidden width whose parameter count is at least factor × budget."""
-    return max(1, math.ceil((factor * budget - 1) / (d + 2)))
+    return m * (d + 2) + 1

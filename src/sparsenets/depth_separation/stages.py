@@ -18,7 +18,11 @@ def data(inputs, outputs, params):
     )
 
 
-@stage(inputs="data", outputs="run", params="learner seed law d steps records grid depth2 shallow")
+@stage(
+    inputs="data",
+    outputs="run",
+    params="learner seed law_name law d records grid test depth2 shallow",
+)
 def train(inputs, outputs, params):
     from sparsenets.depth_separation.train import train as run
 
@@ -28,7 +32,7 @@ def train(inputs, outputs, params):
 RUN_NAME = re.compile(r"^(?P<law>[A-Za-z0-9]+)_d(?P<d>\d+)_(?P<learner>[a-z0-9]+)$")
 
 
-@stage(inputs="runs", outputs="curves final decision", params="target radius")
+@stage(inputs="runs", outputs="curves final decision", params="radius")
 def metrics(inputs, outputs, params):
     from sparsenets.depth_separation.metrics import tables
 
@@ -39,7 +43,7 @@ def metrics(inputs, outputs, params):
         if not m:
             raise ValueError(f"{path}: run files must be named <law>_d<d>_<learner>.npz")
         runs.append((m["law"], int(m["d"]), read_npz(path)))
-    for name, frame in tables(runs, params["target"], params["radius"]).items():
+    for name, frame in tables(runs, params["radius"]).items():
         write_csv(outputs[name], frame)
 
 
