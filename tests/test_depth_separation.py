@@ -316,3 +316,19 @@ def test_stages_end_to_end(tmp_path):
     assert len(verdicts) == 3
     numbers = json.loads((tmp_path / "numbers.out").read_text())
     assert all(name.startswith("Dsep") and name.isalpha() for name in numbers)
+
+
+def test_settings_table_of_the_paper_config_keeps_math_in_math_mode():
+    """Step sizes below 1e-3 are printed as $…\\times 10^{…}$: nested in another $…$ they broke
+    the paper's build at the paper scale."""
+    import re
+
+    import yaml
+
+    from sparsenets.depth_separation.claims import settings_table
+
+    params = yaml.safe_load(open("config/config.yaml"))["depth_separation"]
+    table = settings_table(params)
+    assert "10^{-4}" in table  # the case that broke
+    text = re.sub(r"\$[^$]*\$", "", table)
+    assert not re.search(r"\\times|\^|\\\{|\\\}", text), text

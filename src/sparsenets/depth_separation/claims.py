@@ -171,8 +171,10 @@ def law_text(law: dict) -> str:
 
 def settings_table(params) -> str:
     d2, sh = params["depth2"], params["shallow"]
+    # The set's braces in math mode and its numbers in text: format_number writes small ones
+    # as $…\times 10^{…}$ already.
     lrs = "; ".join(
-        rf"{escape(n)}: $\eta\in\{{{', '.join(format_number(x) for x in v['lr'])}\}}$"
+        rf"{escape(n)}: $\eta\in\{{$" + ", ".join(format_number(x) for x in v["lr"]) + r"$\}$"
         for n, v in sh["variants"].items()
     )
     rows = [[escape(name), law_text(law)] for name, law in params["laws"].items()]
