@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from sparsenets.splines import data, metrics, models, train
+from sparsenets.splines import data, metrics, models, optimum, train
 from sparsenets.splines.settings import settings
 
 
@@ -344,3 +344,69 @@ def test_control_nets_are_split_off_and_spread_as_a_placebo():
     control = claims._control(nets)
     assert list(control.trial) == [0, 2, 3]  # λ = 0, diverged net left out
     assert list(claims._placebo(control, [1e-3, 1e-2]).lam) == [1e-3, 1e-3, 1e-2]
+
+
+def _points(N, seed, trend=False):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(-1, 1, N)
+    return x, (3 * x if trend else 0) + rng.normal(scale=0.3, size=N)
+
+
+@pytest.mark.parametrize(
+    "N, lam, seed", [(5, 1e-3, 0), (10, 3e-4, 1), (20, 1e-3, 2), (12, 1e-2, 3)]
+)
+def test_exact_optimum_agrees_between_two_formulations(N, lam, seed):
+    """Skip: CVXPY over fitted values against scikit-learn's knot lasso; no skip: the same
+    program against the one with explicit end slopes. J* to 1e-8 relative in both."""
+    x, y = _points(N, seed)
+    j1, f1 = optimum.fitted_values(x, y, lam)
+    j2, f2, beta = optimum.knot_lasso(x, y, lam, tol=1e-13)
+    assert abs(j1 - j2) <= 1e-8 * j1
+    assert np.sqrt(np.mean((f1 - f2) ** 2)) <= 1e-4 * np.sqrt(j1)  # unique optimal values
+    j3, f3 = optimum.fitted_values(x, y, lam, skip=False)
+    j4, f4 = optimum.end_slopes(x, y, lam)
+    assert abs(j3 - j4) <= 1e-8 * j3
+    assert j3 >= j1 * (1 - 1e-9)  # the skip connection can only help
+
+
+def test_constructed_minimiser_attains_the_optimum_with_at_most_n_minus_2_knots():
+    x, y = _points(15, 4)
+    j, f = optimum.fitted_values(x, y, 3e-4)
+    assert optimum.objective(x, y, f, 3e-4, skip=True) == pytest.approx(j, rel=1e-8)
+    assert 0 < optimum.knots(x, f) <= len(x) - 2
+    # Any other fitted values cost more (the optimum is a minimum, not a stationary point).
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        g = f + 1e-3 * rng.normal(size=f.shape)
+        assert optimum.objective(x, y, g, 3e-4, skip=True) > j
+
+
+@pytest.mark.parametrize("skip", [True, False])
+def test_no_net_beats_the_exact_optimum(skip):
+    """J_net = MSE + λ·path norm ≥ J* for arbitrary (unbalanced, untrained) nets: the path norm
+    bounds the representational cost from above, with or without the skip connection."""
+    x, y = _points(8, 6)
+    X = x[:, None]
+    lam = 1e-2
+    j_star, _ = optimum.fitted_values(x, y, lam, skip=skip)
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        K = 6
+        W, b, v = rng.normal(size=(K, 1)), rng.normal(size=K), rng.normal(size=K)
+        a, c = rng.normal(size=1) * skip, rng.normal()
+        f = metrics.evaluate(W, b, v, a, c, X)
+        assert np.mean((f - y) ** 2) + lam * metrics.path_norm(W, v) >= j_star * (1 - 1e-9)
+    if skip:  # and the bound is tight: the knot lasso's spline, built as a net, attains J*
+        _, f_star, beta = optimum.knot_lasso(x, y, lam, tol=1e-13)
+        knots = np.sort(x)[1:-1]
+        W, b = np.ones((len(knots), 1)), -knots
+        basis = np.column_stack([np.ones_like(x), x])
+        c, a = np.linalg.lstsq(basis, f_star - np.maximum(X @ W.T + b, 0) @ beta, rcond=None)[0]
+        f = metrics.evaluate(W, b, beta, np.array([a]), c, X)
+        j_net = np.mean((f - y) ** 2) + lam * metrics.path_norm(W, beta)
+        assert j_net == pytest.approx(j_star, rel=1e-8)
+
+
+def test_exact_optimum_rejects_repeated_inputs():
+    with pytest.raises(ValueError, match="distinct inputs"):
+        optimum.fitted_values([0.0, 0.5, 0.5], [1.0, 2.0, 3.0], 1e-3)

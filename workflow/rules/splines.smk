@@ -11,7 +11,8 @@ SPL_EXPERIMENTS = ["oned", "highd", "deep"]
 SPL_GROUPS = {e: experiment_settings(SPL, e) for e in SPL_EXPERIMENTS}
 SPL_TABLES = ["nets", "units", "history"]
 SPL_METRICS = metrics_tables(SPL_OUT, SPL_EXPERIMENTS, SPL_TABLES) + [
-    f"{SPL_OUT}/metrics/oned_curves.csv"
+    f"{SPL_OUT}/metrics/oned_curves.csv",
+    f"{SPL_OUT}/metrics/oned_optimum.csv",
 ]
 
 
@@ -74,8 +75,21 @@ job(
     resources=dict(mem_mb=2000, runtime=10),
 )
 
+# The exact optimum J* of every 1-D net's objective (a convex program per trial and λ).
+job(
+    "splines",
+    "optimum",
+    input=dict(
+        data=expand(f"{SPL_OUT}/data/{{s}}.npz", s=SPL_GROUPS["oned"]),
+        runs=expand(f"{SPL_OUT}/runs/{{s}}.npz", s=SPL_GROUPS["oned"]),
+    ),
+    output=dict(optimum=f"{SPL_OUT}/metrics/oned_optimum.csv"),
+    params={"settings": SPL_GROUPS["oned"]},
+    resources=dict(mem_mb=2000, runtime=10),
+)
+
 FAMILY["splines"] = dict(
-    figures=["functions", "tv_ratio", "balance", "noskip", "highd", "spectra", "rank"],
+    figures=["functions", "tv_ratio", "optimum", "balance", "noskip", "highd", "spectra", "rank"],
     figure_inputs=dict(tables=SPL_METRICS),
     claims_inputs=dict(tables=SPL_METRICS),
     claims_params={"config": SPL},

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import read_csv
-from sparsenets.common.plotting import figsize, save, use_style
+from sparsenets.common.plotting import figsize, over_trials, save, use_style
 
 
 def tables(paths, controls: bool = False) -> dict:
@@ -88,6 +88,32 @@ def tv_ratio(t):
     axes[0].set_ylabel(r"$\|f''\|_{TV}$ / min over interpolants")
     axes[1].set_ylabel("active knots / $(N-2)$")
     axes[0].legend(title=f"widths {', '.join(map(str, widths))}: dashed, solid")
+    return fig
+
+
+def optimum_gaps(t):
+    """J/J* − 1 of every 1-D net with weight decay, at each recorded step and after training."""
+    o = t["oned"]["optimum"].assign(gap=lambda f: f.j_net / f.j_star - 1)
+    keys = ["setting", "trial", "lam", "width", "skip"]
+    h = t["oned"]["history"].merge(o[[*keys, "j_star"]], on=keys)
+    return o, h.assign(gap=lambda f: f.loss / f.j_star - 1, t=lambda f: np.maximum(f.step, 1))
+
+
+def optimum(t):
+    o, h = optimum_gaps(t)
+    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.8), sharey=True)
+    for ax, kind in zip(axes, ["random", "trend"], strict=True):
+        for i, (N, g) in enumerate(
+            h[h.setting.str.contains(kind)].groupby(h.setting.map(setting_n))
+        ):
+            over_trials(ax, g, "t", "gap", "median", 80, color=f"C{i}", label=f"$N={N}$")
+        final = o[o.setting.str.contains(kind)]
+        for i, (_, g) in enumerate(final.groupby(final.setting.map(setting_n))):
+            ax.plot(ax.get_xlim()[1], g.gap.median(), "<", color=f"C{i}", ms=4, clip_on=False)
+        ax.axhline(1e-3, color="k", lw=0.7, ls="--")
+        ax.set(xscale="log", yscale="log", title=f"{kind} labels", xlabel="step")
+    axes[0].set_ylabel(r"$J/J^\star-1$")
+    axes[0].legend(loc="lower left")
     return fig
 
 
@@ -228,6 +254,7 @@ def rank(t):
 FIGURES = {
     "functions": functions,
     "tv_ratio": tv_ratio,
+    "optimum": optimum,
     "balance": balance,
     "noskip": noskip,
     "highd": highd,

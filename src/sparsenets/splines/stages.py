@@ -53,6 +53,19 @@ def curves(inputs, outputs, params):
     write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
 
 
+@stage(inputs="data runs", outputs="optimum", params="settings")
+def optimum(inputs, outputs, params):
+    from sparsenets.splines.optimum import table
+
+    frames = [
+        table(s, read_npz(d), read_npz(r))
+        for s, d, r in zip(
+            params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
+        )
+    ]
+    write_csv(outputs["optimum"], pd.concat(frames, ignore_index=True))
+
+
 @stage(inputs="tables style", outputs="pdf? png?", params="figures")
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
@@ -74,6 +87,7 @@ STAGES = {
     "train": train,
     "metrics": metrics,
     "curves": curves,
+    "optimum": optimum,
     "figure": figure,
     "claims": claims,
 }
