@@ -9,7 +9,7 @@ import math
 import re
 import zlib
 
-from sparsenets.common.plotting import TEXT_WIDTH
+from sparsenets.common.plotting import TEXT_HEIGHT, TEXT_WIDTH
 
 TOKEN = re.compile(
     rb"\((?:\\.|[^\\)])*\)|<[0-9A-Fa-f\s]*>|/[^\s/\[\]()<>]+|[-+]?(?:\d+\.?\d*|\.\d+)|[A-Za-z'\"*]+"
@@ -17,10 +17,19 @@ TOKEN = re.compile(
 NUMBER = re.compile(rb"[-+]?(?:\d+\.?\d*|\.\d+)$")
 
 
+def _media_box(pdf: bytes):
+    return map(float, re.search(rb"/MediaBox\s*\[([^\]]*)\]", pdf).group(1).split())
+
+
 def page_width(pdf: bytes) -> float:
     """Width in inches of the (first) page's MediaBox."""
-    x0, _, x1, _ = map(float, re.search(rb"/MediaBox\s*\[([^\]]*)\]", pdf).group(1).split())
+    x0, _, x1, _ = _media_box(pdf)
     return (x1 - x0) / 72
+
+
+def page_height(pdf: bytes) -> float:
+    x0, y0, x1, y1 = _media_box(pdf)
+    return (y1 - y0) / 72
 
 
 def _streams(pdf: bytes):
@@ -67,9 +76,10 @@ def text_objects(pdf: bytes) -> list[list[float]]:
 
 
 # Print-ready: no text below 7 pt (a formula's sub- and superscripts are mathtext's fractions of
-# its size, as in LaTeX); no page wider than the paper's text width.
+# its size, as in LaTeX); no page wider than the paper's text width or taller than its height.
 MIN_TEXT_PT = 7.0
 MAX_WIDTH_IN = TEXT_WIDTH
+MAX_HEIGHT_IN = TEXT_HEIGHT
 
 
 def problems(pdf: bytes) -> list[str]:
@@ -77,6 +87,8 @@ def problems(pdf: bytes) -> list[str]:
     found = []
     if page_width(pdf) > MAX_WIDTH_IN + 1e-6:
         found.append(f"page {page_width(pdf):.2f} in wide > {MAX_WIDTH_IN} in")
+    if page_height(pdf) > MAX_HEIGHT_IN + 1e-6:
+        found.append(f"page {page_height(pdf):.2f} in tall > {MAX_HEIGHT_IN} in")
     objects = text_objects(pdf)
     if not objects:
         found.append("no text found")

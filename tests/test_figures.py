@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from pdf_text import MIN_TEXT_PT, min_text_size, page_width, problems
-from sparsenets.common.plotting import TEXT_WIDTH, figsize, save, use_style
+from sparsenets.common.plotting import TEXT_HEIGHT, TEXT_WIDTH, figsize, save, use_style
 from sparsenets.diagonal.figures import kernel
 
 REPO = Path(__file__).resolve().parents[1]
@@ -30,7 +30,12 @@ def test_text_width_is_the_papers(tmp_path):
     ]
     assert len(preamble) == 2, preamble
     (tmp_path / "w.tex").write_text(
-        "\n".join([*preamble, r"\begin{document}\typeout{WIDTH=\the\textwidth}\end{document}"])
+        "\n".join(
+            [
+                *preamble,
+                r"\begin{document}\typeout{WIDTH=\the\textwidth,HEIGHT=\the\textheight}\end{document}",
+            ]
+        )
     )
     run = subprocess.run(
         ["pdflatex", "-interaction=nonstopmode", "-draftmode", "w.tex"],
@@ -38,8 +43,11 @@ def test_text_width_is_the_papers(tmp_path):
         capture_output=True,
         text=True,
     )
-    points = float(re.search(r"WIDTH=([\d.]+)pt", run.stdout).group(1))
-    assert points / 72.27 == pytest.approx(TEXT_WIDTH, abs=1e-4)
+    width, height = map(
+        float, re.search(r"WIDTH=([\d.]+)pt,HEIGHT=([\d.]+)pt", run.stdout).groups()
+    )
+    assert width / 72.27 == pytest.approx(TEXT_WIDTH, abs=1e-4)
+    assert height / 72.27 == pytest.approx(TEXT_HEIGHT, abs=1e-4)
 
 
 def test_figsize_is_a_fraction_of_the_text_width():
@@ -48,6 +56,8 @@ def test_figsize_is_a_fraction_of_the_text_width():
     for fraction in (0, 1.2):
         with pytest.raises(ValueError, match="fraction of the text width"):
             figsize(fraction)
+    with pytest.raises(ValueError, match="text height"):
+        figsize(1.0, TEXT_HEIGHT + 0.5)
 
 
 def test_every_figure_size_comes_from_the_helper():
@@ -94,6 +104,9 @@ def test_pdf_check_reads_sizes_and_flags_small_text_and_wide_pages(tmp_path):
         f"text at 5 pt < {MIN_TEXT_PT:g} pt"
     ]
     assert problems(_draw(tmp_path, "wide", (7.0, 2.4))) == [f"page 7.00 in wide > {TEXT_WIDTH} in"]
+    assert problems(_draw(tmp_path, "tall", (6.5, 9.5))) == [
+        f"page 9.50 in tall > {TEXT_HEIGHT} in"
+    ]
 
 
 def _kernel_tables():

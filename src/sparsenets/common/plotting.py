@@ -12,6 +12,7 @@ from sparsenets.common.io import InputError, as_list, atomic_path  # noqa: E402
 # \textwidth of paper/paper.tex: letter paper (8.5 in) less the two 1 in margins of
 # \usepackage[margin=1in]{geometry}; tests/test_figures.py asks LaTeX for it.
 TEXT_WIDTH = 6.5
+TEXT_HEIGHT = 9.0  # \textheight: 11 in less the two margins
 
 
 def figsize(fraction: float = 1.0, height: float = 2.4) -> tuple[float, float]:
@@ -19,6 +20,8 @@ def figsize(fraction: float = 1.0, height: float = 2.4) -> tuple[float, float]:
     `fraction` of the text width, so its text prints at the sizes of the style file."""
     if not 0 < fraction <= 1:
         raise ValueError(f"a figure spans a fraction of the text width in (0, 1], not {fraction}")
+    if not 0 < height <= TEXT_HEIGHT:
+        raise ValueError(f"a figure is at most the text height, {TEXT_HEIGHT} in, not {height}")
     return TEXT_WIDTH * fraction, height
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import as_list, read_csv
 from sparsenets.common.plotting import TEXT_WIDTH, figsize, over_trials, save, use_style
@@ -57,10 +58,13 @@ def error_vs_d(t):
             ax.set_yscale("log")
             if measure == "test_rel":
                 ax.set_ylim(top=min(ax.get_ylim()[1], TOP))
-            ax.set_xlabel("input dimension $d$")
-            ax.set_ylabel(name)
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            if row == 1:
+                ax.set_xlabel("$d$")
+            if col == 0:
+                ax.set_ylabel(name)
             if row == 0:
-                ax.set_title(f"law: {law}")
+                ax.set_title(law)
     _legend(fig, axes[0, 0])
     return fig
 
@@ -71,7 +75,7 @@ def error_vs_steps(t, dims=3):
     all_d = sorted(c.d.unique())
     shown = sorted({all_d[0], all_d[len(all_d) // 2], all_d[-1]})[:dims]
     fig, axes = plt.subplots(
-        len(laws), len(shown), figsize=figsize(1.0, 2.2 * len(laws) + 0.4), squeeze=False
+        len(laws), len(shown), figsize=figsize(1.0, 1.55 * len(laws) + 0.6), squeeze=False
     )
     for r, law in enumerate(laws):
         for k, d in enumerate(shown):
@@ -83,9 +87,11 @@ def error_vs_steps(t, dims=3):
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_ylim(top=min(ax.get_ylim()[1], TOP))
+            ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_title(f"{law}, $d={d}$")
-            ax.set_xlabel("iteration $t$")
-        axes[r, 0].set_ylabel("relative error (monitoring)")
+        axes[r, 0].set_ylabel("relative error")
+    for ax in axes[-1]:
+        ax.set_xlabel("iteration $t$")
     _legend(fig, axes[0, 0])
     return fig
 
