@@ -89,7 +89,16 @@ job(
 )
 
 FAMILY["splines"] = dict(
-    figures=["functions", "tv_ratio", "optimum", "balance", "noskip", "highd", "spectra", "rank"],
+    figures=[
+        "functions",
+        "tv_ratio",
+        "optimum",
+        "balance",
+        "noskip",
+        "highd",
+        "spectra",
+        "rank",
+    ],
     figure_inputs=dict(tables=SPL_METRICS),
     claims_inputs=dict(tables=SPL_METRICS),
     claims_params={"config": SPL},
