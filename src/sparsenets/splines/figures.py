@@ -153,37 +153,28 @@ def balance(t):
 
 
 def noskip(t):
-    n = wide(t["oned"]["nets"])
-    width = n.width.max()
-    lam = n.lam.min()
-    n = n[(n.width == width) & np.isclose(n.lam, lam)]
+    o = t["oned"]["optimum"]
+    width, lam = o.width.max(), o.lam.min()
+    o = o[(o.width == width) & np.isclose(o.lam, lam)]
     fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.6))
     for i, kind in enumerate(["random", "trend"]):
-        g = n[n.setting.str.contains(kind)]
-        s, ns = g[g.skip == 1], g[g.skip == 0]
-        axes[0].loglog(s.tv_min, s.path_norm, "o", ms=3, color=f"C{i}", label=f"{kind}, skip")
+        g = o[o.setting.str.contains(kind)]
+        s = g[g.skip == 1].set_index(["setting", "trial"])
+        ns = g[g.skip == 0].set_index(["setting", "trial"])
+        axes[0].loglog(s.r_star, s.path_norm, "o", ms=3, color=f"C{i}", label=f"{kind}, skip")
         axes[0].loglog(
-            ns.noskip_min,
-            ns.path_norm,
-            "s",
-            ms=3,
-            mfc="none",
-            color=f"C{i}",
-            label=f"{kind}, no skip",
+            ns.r_star, ns.path_norm, "s", ms=3, mfc="none", color=f"C{i}", label=f"{kind}, no skip"
         )
-        pred = ns.noskip_min.to_numpy() / ns.tv_min.to_numpy()
-        meas = ns.path_norm.to_numpy() / s.path_norm.to_numpy()
+        pred, meas = ns.r_star / s.r_star, ns.path_norm / s.path_norm
         axes[1].plot(pred, meas, "o", ms=3, color=f"C{i}", label=kind)
-    lo, hi = axes[0].get_xlim()
-    axes[0].plot([lo, hi], [lo, hi], "k-", lw=0.7)
-    axes[0].set_xlabel("minimal cost over interpolants")
+    for ax in axes:
+        lo, hi = ax.get_xlim()
+        ax.plot([lo, hi], [lo, hi], "k-", lw=0.7)
+        ax.legend()
+    axes[0].set_xlabel(r"cost $R(f^\star)$ of the exact optimum")
     axes[0].set_ylabel("learned path norm")
-    axes[0].legend()
-    lo, hi = axes[1].get_xlim()
-    axes[1].plot([lo, hi], [lo, hi], "k-", lw=0.7)
-    axes[1].set_xlabel(r"predicted $\max(D,\frac{D+|S|}{2})/D$")
+    axes[1].set_xlabel(r"$R(f^\star)$ no skip / skip")
     axes[1].set_ylabel("path norm no skip / skip")
-    axes[1].legend()
     fig.suptitle(f"$\\lambda={lam:g}$, width {width}", fontsize="small")
     return fig
 

@@ -126,7 +126,8 @@ def knots(x, f, rel_tol=1e-6) -> int:
 def table(setting, data, run) -> pd.DataFrame:
     """One row per 1-D net of a setting: its objective J_net after rebalancing (all its units:
     mse + λ·path norm), the exact J* and the distance of its fitted values from the optimal ones,
-    and the knots of the constructed sparse minimiser.
+    its path norm (the cost it pays) and the cost R(f*) of the optimum, and the knots of the
+    constructed sparse minimiser.
 
     The control nets (λ = 0: no weight decay) are scored with the objective of the smallest λ of
     the grid (`lam_eval`), as if they had been trained for it."""
@@ -153,6 +154,8 @@ def table(setting, data, run) -> pd.DataFrame:
                 "diverged": bool(run["diverged"][i]),
                 "j_net": float(np.mean((f - y) ** 2) + lam_eval[i] * path_norm(W, v)),
                 "j_star": j_star,
+                "path_norm": path_norm(W, v),
+                "r_star": cost(x, f_star, skip=skip[i]),
                 "fit_rms": float(np.sqrt(np.mean((f - f_star) ** 2))),
                 "knots_star": knots(x, f_star),
                 "n": len(x),
