@@ -410,3 +410,21 @@ def test_no_net_beats_the_exact_optimum(skip):
 def test_exact_optimum_rejects_repeated_inputs():
     with pytest.raises(ValueError, match="distinct inputs"):
         optimum.fitted_values([0.0, 0.5, 0.5], [1.0, 2.0, 3.0], 1e-3)
+
+
+def test_alignment_of_a_first_layer_with_the_target_directions():
+    """A first layer spanned by the needed directions has angle 0; one along random directions
+    does not; the share along p_3 separates a layer that uses the linear direction."""
+    rng = np.random.default_rng(8)
+    P = np.linalg.qr(rng.normal(size=(16, 3)))[0].T
+    mix = rng.normal(size=(32, 3))
+    needs_two = mix[:, :2] @ P[:2]
+    a = metrics.alignment(needs_two, P, skip=True)
+    assert a["angle"] == pytest.approx(0, abs=1e-5) and a["linear_share"] == pytest.approx(
+        0, abs=1e-12
+    )
+    needs_three = mix @ P
+    assert metrics.alignment(needs_three, P, skip=False)["angle"] == pytest.approx(0, abs=1e-5)
+    assert metrics.alignment(needs_three, P, skip=False)["linear_share"] > 0.2
+    assert metrics.alignment(needs_three, P, skip=True)["angle"] > 1  # p_3 is in its top two
+    assert metrics.alignment(rng.normal(size=(32, 16)), P, skip=True)["angle"] > 45

@@ -25,7 +25,12 @@ judge = family_judge(CRITERIA, SOURCE)
 BALANCED = CRITERIA["splines-rebalancing"][0].threshold[0]
 GAP_MAX = CRITERIA["splines-optimum"][0].threshold[0]
 NOSKIP_BAND = CRITERIA["splines-noskip-cost"][0].threshold
+# The gate of the deep nets' verdicts (fixed with the criteria, before the measures were run):
+# near stationary (relative gradient at most GATE_GRAD) and fitting (relative training MSE at
+# most GATE_FIT, so the first layer carries directions at all).
+GATE_GRAD, GATE_FIT = 0.1, 0.5
 NONE_METHOD = "none (one value per setting)"
+NONE_VALUE = "n/a"
 
 
 def _final(n):
@@ -269,22 +274,69 @@ def _placebo(control, lams):
     return control.assign(lam=[lams[t % len(lams)] for t in control.trial])
 
 
+def _gated(n, control=False):
+    """The nets the deep verdicts read: fitting, and (with weight decay) near stationary."""
+    ok = n.rel_mse <= GATE_FIT
+    return n[ok if control else ok & (n.rel_grad <= GATE_GRAD)]
+
+
+def _align_parts(g):
+    """Per depth and skip variant: the median largest principal angle of W_1 against the needed
+    directions; per depth: the skip nets' median share along p_3 (bootstrap over nets)."""
+    parts, counts = {"aligns": [], "linear": []}, {}
+    for (depth, skip), x in g.groupby(["depth", "skip"]):
+        counts[(depth, skip)] = len(x)
+        if len(x) < 2:
+            continue
+        label = f"L={depth} {'skip' if skip else 'no skip'}"
+        seed = int(depth) * 2 + int(skip)
+        a, share = x.angle.to_numpy(), x.linear_share.to_numpy()
+        parts["aligns"].append(
+            Measurement(label, float(np.median(a)), stats.bootstrap(a, seed=seed))
+        )
+        if skip:
+            parts["linear"].append(
+                Measurement(
+                    f"L={depth}", float(np.median(share)), stats.bootstrap(share, seed=seed)
+                )
+            )
+    return parts, counts
+
+
 def deep(t):
     nets = wide(t["deep"]["nets"])
     n = _final(nets)
-    parts, r = _deep_parts(n)
-    control, rc = _deep_parts(_placebo(_control(nets), sorted(n.lam.unique())))
+    _, r = _deep_parts(n)
+    _, rc = _deep_parts(_placebo(_control(nets), sorted(n.lam.unique())))
+    gated = _gated(n)
+    parts, counts = _align_parts(gated)
+    control, control_counts = _align_parts(_gated(_control(nets), control=True))
     c = judge(
         "splines-deep-low-rank",
         parts,
         _ntrials(n),
-        stats.bootstrap_method(_ntrials(n), "medians (the falls indicator recomputed)"),
-        ["splines/figures/rank.pdf", "splines/figures/spectra.pdf"],
-        statement="Deep ReLU nets trained with weight decay have low-rank weight matrices: "
-        "effective rank falls as λ grows; a skip connection absorbs the linear part.",
+        "95% percentile bootstrap over the gated nets of the median",
+        [
+            "splines/figures/rank.pdf",
+            "splines/figures/spectra.pdf",
+            "splines/metrics/deep_nets.csv",
+        ],
+        statement="Deep ReLU nets trained with weight decay have first layers of the rank the "
+        "target needs, aligned with its directions; a skip connection absorbs the linear part.",
         control=control,
     )
-    return c, {**r, "control": rc}
+    med = gated.groupby(["depth", "skip"])[["angle", "linear_share"]].median()
+    return c, {
+        **r,
+        "control": rc,
+        "align": med,
+        "counts": counts,
+        "total": n.groupby(["depth", "skip"]).size().to_dict(),
+        "control_align": _gated(_control(nets), control=True)
+        .groupby(["depth", "skip"])[["angle", "linear_share"]]
+        .median(),
+        "control_counts": control_counts,
+    }
 
 
 def settings_table(cfg) -> str:
@@ -448,11 +500,40 @@ def numbers(t, r1, r2, r3, r4, r5, claims, cfg) -> dict:
         n[f"SplDeepest{tag}Ranks"] = listing(fmt(x) for x in g.rank_mean)
         n[f"SplDeepest{tag}TestMse"] = listing(fmt(x) for x in g.test_mse)
     n["SplDeepest"] = str(int(med.depth.max()))
+    n.update(_align_numbers(r5))
     n.update(_control_numbers(r1, r2, r3, r4, r5, cfg))
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"SplVerdict{name}"] = c["verdict"]
         n[f"SplControl{name}"] = c["control"]["verdict"]
+    return n
+
+
+def _align_numbers(r5) -> dict:
+    """The deep nets' alignment, per depth: gated nets and medians (n/a: no net passed)."""
+    fmt = format_number
+    depths = sorted({d for d, _ in r5["total"]})
+
+    def per_depth(frame, column, skip):
+        return listing(
+            fmt(frame.loc[(d, skip), column]) if (d, skip) in frame.index else NONE_VALUE
+            for d in depths
+        )
+
+    n = {
+        "SplDeepGateGrad": fmt(GATE_GRAD),
+        "SplDeepGateFit": fmt(GATE_FIT),
+        "SplDeepAlignDepths": listing(depths, math=True),
+    }
+    for skip, tag in [(1, "Skip"), (0, "NoSkip")]:
+        n[f"SplDeepGated{tag}"] = listing(
+            f"{r5['counts'].get((d, skip), 0)} of {r5['total'][(d, skip)]}" for d in depths
+        )
+        n[f"SplDeepAngles{tag}"] = per_depth(r5["align"], "angle", skip)
+        n[f"SplCtlDeepAngles{tag}"] = per_depth(r5["control_align"], "angle", skip)
+    n["SplDeepShare"] = per_depth(r5["align"], "linear_share", 1)
+    n["SplDeepShareNoSkip"] = per_depth(r5["align"], "linear_share", 0)
+    n["SplCtlDeepShare"] = per_depth(r5["control_align"], "linear_share", 1)
     return n
 
 

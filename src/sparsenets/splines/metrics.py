@@ -266,6 +266,7 @@ def deep_tables(setting, data, run):
                 )
             )
         row["rank_mean"] = float(np.mean(ranks[:-1]))  # the last layer (to a scalar) has rank 1
+        row.update(alignment(run["param_W0"][i], data["P"][m.trial], bool(m.skip)))
         row["test_mse"] = _deep_test_mse(run, data, i, depth, m.skip)
         for k, val in row.items():
             measures.setdefault(k, []).append(val)
@@ -274,6 +275,20 @@ def deep_tables(setting, data, run):
         "units": pd.concat(units, ignore_index=True),
         "history": _history(run, setting),
     }
+
+
+def alignment(W1, P, skip: bool) -> dict:
+    """The first layer W1 (width × D) against the target's directions P (3 × D; y = |z_1| + |z_2|
+    + z_3, z = Px): the largest principal angle (degrees) between W1's top-r right singular
+    subspace and the r directions the net needs (r = 2 with the skip connection, which carries
+    the linear z_3; r = 3 without), and the share ‖W1 p_3‖/‖W1‖_F of the first layer along p_3."""
+    from scipy.linalg import subspace_angles
+
+    r = 2 if skip else 3
+    top = np.linalg.svd(W1, full_matrices=False)[2][:r]
+    angle = float(np.degrees(subspace_angles(top.T, P[:r].T).max()))
+    share = float(np.linalg.norm(W1 @ P[2]) / max(np.linalg.norm(W1), 1e-300))
+    return {"angle": angle, "linear_share": share}
 
 
 def _deep_test_mse(run, data, i, depth, skip) -> float:
