@@ -331,6 +331,7 @@ def deep(t):
         "control": rc,
         "align": med,
         "counts": counts,
+        "gated_lams": sorted(gated.lam.unique()),
         "total": n.groupby(["depth", "skip"]).size().to_dict(),
         "control_align": _gated(_control(nets), control=True)
         .groupby(["depth", "skip"])[["angle", "linear_share"]]
@@ -524,6 +525,9 @@ def _align_numbers(r5) -> dict:
         "SplDeepGateGrad": fmt(GATE_GRAD),
         "SplDeepGateFit": fmt(GATE_FIT),
         "SplDeepAlignDepths": listing(depths, math=True),
+        "SplDeepGatedLambdas": listing(fmt(x) for x in r5["gated_lams"])
+        if r5["gated_lams"]
+        else NONE,
     }
     for skip, tag in [(1, "Skip"), (0, "NoSkip")]:
         n[f"SplDeepGated{tag}"] = listing(
