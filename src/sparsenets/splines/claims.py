@@ -218,60 +218,22 @@ def highd(t):
     return c, {**r, "control": rc}
 
 
-def _absorbs_interval(g, depth):
-    """Bootstrap over trials (rows) of the mean over λ of the median rank of W_1 with the skip
-    minus without; None when no trial has every (skip, λ) net."""
-    p = g.pivot_table(index="trial", columns=["skip", "lam"], values="rank_0")
-    one = np.array([skip == 1 for skip, _ in p.columns])
-
-    def statistic(x, axis):
-        m = np.median(x, axis=axis)
-        return m[..., one].mean(-1) - m[..., ~one].mean(-1)
-
-    return stats.bootstrap(p.to_numpy(), statistic, seed=int(depth))
-
-
 def _falls(r) -> bool:
     """Non-increasing along λ (columns, sorted) and lower at the largest λ than at the smallest."""
     return bool(np.all(np.diff(r) <= 0) and r[-1] < r[0])
 
 
-def _falls_interval(g, depth):
-    """Bootstrap over trials (rows) of the 0/1 falls indicator, medians recomputed per resample;
-    None when no trial has every (skip, λ) net."""
-    p = g.pivot_table(index="trial", columns=["skip", "lam"], values="rank_mean").sort_index(axis=1)
-    skips = np.array([skip for skip, _ in p.columns])
-
-    def statistic(x, axis):
-        m = np.median(x, axis=axis)
-        return np.array([all(_falls(row[skips == s]) for s in (1, 0)) for row in m], dtype=float)
-
-    return stats.bootstrap(p.to_numpy(), statistic, seed=int(depth))
-
-
-def _deep_parts(n):
+def _ranks(n):
+    """Described, not judged: per depth, whether the median effective rank falls along λ in both
+    variants, and the rank of W_1 (mean over λ of the medians) with and without the skip."""
     med = n.groupby(["depth", "skip", "lam"])[["rank_mean", "rank_0", "test_mse"]].median()
-    falls, absorbs, parts = {}, {}, {"falls": [], "absorbs": []}
-    for depth in sorted(n.depth.unique()):
-        ok = True
-        for skip in (1, 0):
-            r = med.loc[(depth, skip)].rank_mean.sort_index().to_numpy()
-            ok &= _falls(r)
-        falls[depth] = ok
-        r1 = med.loc[(depth, 1)].rank_0.mean()
-        r0 = med.loc[(depth, 0)].rank_0.mean()
-        absorbs[depth] = (float(r1), float(r0))
-        g = n[n.depth == depth]
-        parts["falls"].append(Measurement(f"L={depth}", float(ok), _falls_interval(g, depth)))
-        interval = _absorbs_interval(g, depth)
-        parts["absorbs"].append(Measurement(f"L={depth}", float(r1 - r0), interval))
-    return parts, {"med": med, "falls": falls, "absorbs": absorbs}
-
-
-def _placebo(control, lams):
-    """The control nets (λ = 0) spread over the λ grid as a placebo: trial t sits at the
-    (t mod len(lams))-th λ, so the same criterion reads a grid along which nothing changes."""
-    return control.assign(lam=[lams[t % len(lams)] for t in control.trial])
+    depths = sorted(n.depth.unique())
+    falls = {
+        d: all(_falls(med.loc[(d, skip)].rank_mean.sort_index().to_numpy()) for skip in (1, 0))
+        for d in depths
+    }
+    absorbs = {d: tuple(float(med.loc[(d, skip)].rank_0.mean()) for skip in (1, 0)) for d in depths}
+    return {"med": med, "falls": falls, "absorbs": absorbs}
 
 
 def _gated(n, control=False):
@@ -282,7 +244,8 @@ def _gated(n, control=False):
 
 def _align_parts(g):
     """Per depth and skip variant: the median largest principal angle of W_1 against the needed
-    directions; per depth: the skip nets' median share along p_3 (bootstrap over nets)."""
+    directions; per depth: the skip nets' median share along p_3 (bootstrap over nets). Also the
+    gated nets' count and medians per (depth, skip), for the text."""
     parts, counts = {"aligns": [], "linear": []}, {}
     for (depth, skip), x in g.groupby(["depth", "skip"]):
         counts[(depth, skip)] = len(x)
@@ -300,17 +263,16 @@ def _align_parts(g):
                     f"L={depth}", float(np.median(share)), stats.bootstrap(share, seed=seed)
                 )
             )
-    return parts, counts
+    med = g.groupby(["depth", "skip"])[["angle", "linear_share"]].median()
+    return parts, counts, med
 
 
 def deep(t):
     nets = wide(t["deep"]["nets"])
     n = _final(nets)
-    _, r = _deep_parts(n)
-    _, rc = _deep_parts(_placebo(_control(nets), sorted(n.lam.unique())))
     gated = _gated(n)
-    parts, counts = _align_parts(gated)
-    control, control_counts = _align_parts(_gated(_control(nets), control=True))
+    parts, counts, med = _align_parts(gated)
+    control, _, control_med = _align_parts(_gated(_control(nets), control=True))
     c = judge(
         "splines-deep-low-rank",
         parts,
@@ -325,18 +287,13 @@ def deep(t):
         "target needs, aligned with its directions; a skip connection absorbs the linear part.",
         control=control,
     )
-    med = gated.groupby(["depth", "skip"])[["angle", "linear_share"]].median()
     return c, {
-        **r,
-        "control": rc,
+        **_ranks(n),
         "align": med,
         "counts": counts,
         "gated_lams": sorted(gated.lam.unique()),
         "total": n.groupby(["depth", "skip"]).size().to_dict(),
-        "control_align": _gated(_control(nets), control=True)
-        .groupby(["depth", "skip"])[["angle", "linear_share"]]
-        .median(),
-        "control_counts": control_counts,
+        "control_align": control_med,
     }
 
 
@@ -502,7 +459,7 @@ def numbers(t, r1, r2, r3, r4, r5, claims, cfg) -> dict:
         n[f"SplDeepest{tag}TestMse"] = listing(fmt(x) for x in g.test_mse)
     n["SplDeepest"] = str(int(med.depth.max()))
     n.update(_align_numbers(r5))
-    n.update(_control_numbers(r1, r2, r3, r4, r5, cfg))
+    n.update(_control_numbers(r1, r2, r3, r4, cfg))
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"SplVerdict{name}"] = c["verdict"]
@@ -541,10 +498,9 @@ def _align_numbers(r5) -> dict:
     return n
 
 
-def _control_numbers(r1, r2, r3, r4, r5, cfg) -> dict:
+def _control_numbers(r1, r2, r3, r4, cfg) -> dict:
     """The negative control's numbers quoted in the text (λ = 0 nets)."""
     fmt = format_number
-    c5 = r5["control"]
     return {
         "SplControlTrials": str(cfg["oned"]["control_trials"]),
         "SplControlTrialsDeep": str(cfg["deep"]["control_trials"]),
@@ -554,11 +510,6 @@ def _control_numbers(r1, r2, r3, r4, r5, cfg) -> dict:
         "SplCtlNoskipRatios": listing(fmt(x) for x in r3["control"]["ratio"]),
         "SplCtlNoskipRel": listing(fmt(x) for x in r3["control"]["rel"]),
         "SplCtlHighdActive": listing(fmt(x) for x in r4["control"]["active"]),
-        "SplCtlDeepFalling": listing([d for d, ok in c5["falls"].items() if ok], math=True)
-        if any(c5["falls"].values())
-        else NONE,
-        "SplCtlDeepRankSkip": listing(fmt(a) for a, _ in c5["absorbs"].values()),
-        "SplCtlDeepRankNoSkip": listing(fmt(b) for _, b in c5["absorbs"].values()),
     }
 
 
