@@ -9,6 +9,7 @@ RANK_TOL    effective rank = #{singular values > RANK_TOL · largest}.
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import subspace_angles
 from scipy.sparse.csgraph import connected_components
 
 MERGE_TOL = 1e-3
@@ -282,8 +283,6 @@ def alignment(W1, P, skip: bool) -> dict:
     + z_3, z = Px): the largest principal angle (degrees) between W1's top-r right singular
     subspace and the r directions the net needs (r = 2 with the skip connection, which carries
     the linear z_3; r = 3 without), and the share ‖W1 p_3‖/‖W1‖_F of the first layer along p_3."""
-    from scipy.linalg import subspace_angles
-
     r = 2 if skip else 3
     top = np.linalg.svd(W1, full_matrices=False)[2][:r]
     angle = float(np.degrees(subspace_angles(top.T, P[:r].T).max()))

@@ -22,18 +22,24 @@ def train(inputs, outputs, params):
     write_npz(outputs["run"], **out)
 
 
+def _per_setting(inputs, params):
+    """(setting, data, run) of each setting a metrics-type job reads, one at a time."""
+    for setting, d, r in zip(
+        params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
+    ):
+        yield setting, read_npz(d), read_npz(r)
+
+
 @stage(inputs="data runs", outputs="nets units history", params="experiment settings")
 def metrics(inputs, outputs, params):
     from sparsenets.splines.metrics import deep_tables, shallow_tables
 
     tables = {}
-    for setting, d, r in zip(
-        params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
-    ):
+    for setting, d, r in _per_setting(inputs, params):
         if params["experiment"] == "deep":
-            out = deep_tables(setting, read_npz(d), read_npz(r))
+            out = deep_tables(setting, d, r)
         else:
-            out = shallow_tables(params["experiment"], setting, read_npz(d), read_npz(r))
+            out = shallow_tables(params["experiment"], setting, d, r)
         for name, frame in out.items():
             tables.setdefault(name, []).append(frame)
     for name, frames in tables.items():
@@ -44,12 +50,7 @@ def metrics(inputs, outputs, params):
 def curves(inputs, outputs, params):
     from sparsenets.splines.metrics import curves as draw_curves
 
-    frames = [
-        draw_curves(read_npz(d), read_npz(r), s)
-        for s, d, r in zip(
-            params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
-        )
-    ]
+    frames = [draw_curves(d, r, s) for s, d, r in _per_setting(inputs, params)]
     write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
 
 
@@ -57,12 +58,7 @@ def curves(inputs, outputs, params):
 def optimum(inputs, outputs, params):
     from sparsenets.splines.optimum import table
 
-    frames = [
-        table(s, read_npz(d), read_npz(r))
-        for s, d, r in zip(
-            params["settings"], as_list(inputs["data"]), as_list(inputs["runs"]), strict=True
-        )
-    ]
+    frames = [table(s, d, r) for s, d, r in _per_setting(inputs, params)]
     write_csv(outputs["optimum"], pd.concat(frames, ignore_index=True))
 
 
