@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
+from sparsenets.common import arrangements
 from sparsenets.phase_transition import data, metrics, models, settings, stages
 from sparsenets.phase_transition.train import train_cell
 
@@ -78,7 +79,7 @@ def test_noisy_labels_solved_to_the_optimum():
 def test_patterns_are_realisable():
     rng = np.random.default_rng(0)
     X = data.design(rng, 15, 4)
-    dmat, _ = data.arrangements(rng, X)
+    dmat, _ = arrangements.sampled(rng, X)
     assert len({c.tobytes() for c in dmat.T}) == dmat.shape[1]  # no duplicates
     for D in dmat.T:
         if D.all():
@@ -92,13 +93,13 @@ def test_patterns_are_realisable():
 
 def test_all_ones_decision_on_constructed_cases():
     d = 3
-    assert not data.has_nonnegative_direction(np.vstack([np.eye(d), -np.eye(d)]))
-    assert data.has_nonnegative_direction(np.vstack([np.eye(d), [[-1.0, 1.0, 1.0]]]))
-    assert data.has_nonnegative_direction(np.ones((2, d)))  # n < d: a kernel vector
+    assert not arrangements.has_nonnegative_direction(np.vstack([np.eye(d), -np.eye(d)]))
+    assert arrangements.has_nonnegative_direction(np.vstack([np.eye(d), [[-1.0, 1.0, 1.0]]]))
+    assert arrangements.has_nonnegative_direction(np.ones((2, d)))  # n < d: a kernel vector
     rng = np.random.default_rng(1)
     X = np.abs(rng.standard_normal((10, d)))  # u = e_1 gives Xu > 0
-    assert data.has_nonnegative_direction(X)
-    dmat, ones = data.arrangements(rng, X)
+    assert arrangements.has_nonnegative_direction(X)
+    dmat, ones = arrangements.sampled(rng, X)
     assert ones and dmat.all(axis=0).sum() == 1
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from sparsenets.common import arrangements
 from sparsenets.splines import data, metrics, models, optimum, train
 from sparsenets.splines.settings import settings
 
@@ -404,6 +405,94 @@ def test_no_net_beats_the_exact_optimum(skip):
         f = metrics.evaluate(W, b, beta, np.array([a]), c, X)
         j_net = np.mean((f - y) ** 2) + lam * metrics.path_norm(W, beta)
         assert j_net == pytest.approx(j_star, rel=1e-8)
+
+
+@pytest.mark.parametrize("m, d", [(5, 1), (9, 2), (9, 3), (10, 4)])
+def test_cells_are_every_cell_of_the_arrangement(m, d):
+    """As many patterns as Cover's count, each realised by some u (an LP), and every pattern of
+    200 000 random directions among them."""
+    from math import comb
+
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(m + d)
+    Z = rng.standard_normal((m, d))
+    P = arrangements.cells(Z)
+    assert P.shape[1] == 2 * sum(comb(m - 1, k) for k in range(d))
+    for D in P.T:  # some u with z_i·u ≥ 1 on the pattern and ≤ −1 off it
+        A = np.where(D[:, None], -Z, Z)
+        res = linprog(np.zeros(d), A_ub=A, b_ub=-np.ones(m), bounds=[(None, None)] * d)
+        assert res.status == 0
+    seen = {c.tobytes() for c in np.unique(Z @ rng.standard_normal((d, 200_000)) > 0, axis=1).T}
+    assert seen <= {c.tobytes() for c in P.T}
+
+
+def test_cells_reject_dependent_rows():
+    Z = np.array([[1.0, 0.0], [2.0, 0.0], [0.0, 1.0]])  # rows 0 and 1 on one line
+    with pytest.raises(ValueError, match="general position"):
+        arrangements.cells(Z)
+
+
+@pytest.mark.parametrize("lam, seed", [(1e-2, 0), (1e-3, 1)])
+def test_highd_optimum_in_one_dimension_is_the_1d_optimum(lam, seed):
+    """d = 1: the anchored program is the knot lasso; J* to 1e-8 relative of the 1-D program."""
+    x, y = _points(12, seed)
+    res = optimum.highd_optimum(x[:, None], y, lam)
+    j1, f1 = optimum.fitted_values(x, y, lam)
+    assert res["j_star"] == pytest.approx(j1, rel=1e-8)
+    assert res["j_lower"] <= j1 * (1 + 1e-8)
+    assert np.sqrt(np.mean((res["f_star"] - f1) ** 2)) <= 1e-4 * np.sqrt(j1)
+
+
+def _affine_program(X, y, lam):
+    """The second formulation in d > 1: every cell of the affine arrangement of [X, 1] as a
+    block (w, b) with the cost ‖w‖ only (the bias is free), all blocks at once, in CVXPY."""
+    import cvxpy as cp
+
+    N, d = X.shape
+    Xt = np.column_stack([X, np.ones(N)])
+    D = arrangements.cells(Xt).astype(float)
+    P = D.shape[1]
+    U, V = cp.Variable((P, d + 1)), cp.Variable((P, d + 1))
+    fit = cp.sum([cp.multiply(D[:, p], Xt @ (U[p] - V[p])) for p in range(P)])
+    beta = cp.Variable(d + 1)
+    cons = []
+    for p in range(P):
+        side = (2 * D[:, p] - 1)[:, None] * Xt
+        cons += [side @ U[p] >= 0, side @ V[p] >= 0]
+    cost = cp.sum(cp.norm(U[:, :d], 2, axis=1)) + cp.sum(cp.norm(V[:, :d], 2, axis=1))
+    problem = cp.Problem(cp.Minimize(cp.sum_squares(fit + Xt @ beta - y) / N + lam * cost), cons)
+    problem.solve(solver="CLARABEL")
+    return problem.value
+
+
+@pytest.mark.parametrize("d, lam", [(2, 1e-2), (2, 1e-3), (3, 1e-3)])
+def test_highd_optimum_agrees_with_the_affine_arrangement_program(d, lam):
+    """Column generation over anchored neurons against the whole program over the cells of the
+    affine arrangement (neurons with free biases): the same J*, inside the certified bracket."""
+    rng = np.random.default_rng(d)
+    X, y = rng.standard_normal((8, d)), rng.standard_normal(8)
+    res = optimum.highd_optimum(X, y, lam)
+    direct = _affine_program(X, y, lam)
+    assert res["j_star"] == pytest.approx(direct, rel=1e-6)
+    assert (
+        res["j_lower"] <= direct * (1 + 1e-6) and (res["j_star"] - res["j_lower"]) <= 1e-5 * direct
+    )
+
+
+def test_highd_sparse_minimiser_and_no_net_below_the_bracket():
+    """The constructed minimiser has the optimum's cost with at most N − (d + 1) neurons, and no
+    net (random, unbalanced) has an objective below the certified lower bound."""
+    rng = np.random.default_rng(11)
+    N, d, lam = 12, 3, 1e-3
+    X, y = rng.standard_normal((N, d)), rng.standard_normal(N)
+    res = optimum.highd_optimum(X, y, lam)
+    assert res["r_sparse"] == pytest.approx(res["r_star"], rel=1e-6)
+    assert 0 < res["neurons_star"] <= N - (d + 1)
+    for _ in range(200):
+        W, b, v = rng.normal(size=(8, d)), rng.normal(size=8), rng.normal(size=8)
+        f = metrics.evaluate(W, b, v, rng.normal(size=d), rng.normal(), X)
+        assert np.mean((f - y) ** 2) + lam * metrics.path_norm(W, v) >= res["j_lower"]
 
 
 def test_exact_optimum_rejects_repeated_inputs():

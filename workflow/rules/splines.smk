@@ -13,12 +13,14 @@ SPL_TABLES = ["nets", "units", "history"]
 SPL_METRICS = metrics_tables(SPL_OUT, SPL_EXPERIMENTS, SPL_TABLES) + [
     f"{SPL_OUT}/metrics/oned_curves.csv",
     f"{SPL_OUT}/metrics/oned_optimum.csv",
+    f"{SPL_OUT}/metrics/highd_optimum.csv",
 ]
 
 
 wildcard_constraints:
     setting="|".join(SPL_SETTINGS) or "none",
     spl_experiment="|".join(SPL_EXPERIMENTS),
+    spl_shallow="oned|highd",
 
 
 job(
@@ -75,17 +77,20 @@ job(
     resources=dict(mem_mb=2000, runtime=10),
 )
 
-# The exact optimum J* of every 1-D net's objective (a convex program per trial and λ).
+# The exact optimum J* of every shallow net's objective (a convex program per trial and λ).
 job(
     "splines",
     "optimum",
     input=dict(
-        data=expand(f"{SPL_OUT}/data/{{s}}.npz", s=SPL_GROUPS["oned"]),
-        runs=expand(f"{SPL_OUT}/runs/{{s}}.npz", s=SPL_GROUPS["oned"]),
+        data=lambda w: expand(f"{SPL_OUT}/data/{{s}}.npz", s=SPL_GROUPS[w.spl_shallow]),
+        runs=lambda w: expand(f"{SPL_OUT}/runs/{{s}}.npz", s=SPL_GROUPS[w.spl_shallow]),
     ),
-    output=dict(optimum=f"{SPL_OUT}/metrics/oned_optimum.csv"),
-    params={"settings": SPL_GROUPS["oned"]},
-    resources=dict(mem_mb=2000, runtime=10),
+    output=dict(optimum=f"{SPL_OUT}/metrics/{{spl_shallow}}_optimum.csv"),
+    params=lambda w: {
+        "experiment": w.spl_shallow,
+        "settings": SPL_GROUPS[w.spl_shallow],
+    },
+    resources=dict(mem_mb=2000, runtime=30),
 )
 
 FAMILY["splines"] = dict(

@@ -6,7 +6,8 @@ removed, plus the all-ones pattern when some u ≠ 0 has Xu ≥ 0 (decided by a 
 """
 
 import numpy as np
-from scipy.optimize import linprog
+
+from sparsenets.common.arrangements import sampled
 
 MODELS = ("skip", "relu", "normalized")
 PLANTED = ("gaussian", "smallest_singular")
@@ -46,39 +47,6 @@ def labels(X: np.ndarray, w: np.ndarray, model: str) -> np.ndarray:
     raise ValueError(f"unknown model {model!r}; known: {', '.join(MODELS)}")
 
 
-def has_nonnegative_direction(X: np.ndarray, tol: float = 1e-9) -> bool:
-    """Is there u ≠ 0 with Xu ≥ 0 (so that the all-ones pattern is realisable)?
-
-    A nonzero kernel vector gives Xu = 0 ≥ 0. Otherwise X is injective and such u exists iff
-    max 1ᵀXu subject to Xu ≥ 0, −1 ≤ u ≤ 1 is positive: an exact linear program.
-    """
-    n, d = X.shape
-    if np.linalg.matrix_rank(X) < d:
-        return True
-    res = linprog(-X.sum(axis=0), A_ub=-X, b_ub=np.zeros(n), bounds=[(-1, 1)] * d, method="highs")
-    if res.status != 0:
-        raise RuntimeError(f"all-ones LP failed: {res.message}")
-    return -res.fun > tol
-
-
-def arrangements(rng, X: np.ndarray, include=None, min_samples: int = 50):
-    """Patterns as a boolean (n, P) matrix, and whether the all-ones pattern was added.
-
-    `include` (d, k): directions whose patterns come first (the planted neurons), so they are in
-    the set; column order is otherwise that of np.unique (sorted), which makes it reproducible.
-    """
-    n, d = X.shape
-    u = rng.standard_normal((d, max(n, min_samples)))
-    first = np.zeros((n, 0), bool) if include is None else X @ include >= 0
-    sampled = np.unique(X @ u >= 0, axis=1)
-    keep = [c for c in sampled.T if not any(np.array_equal(c, f) for f in first.T)]
-    dmat = np.column_stack([*first.T, *keep]) if keep or first.size else np.zeros((n, 0), bool)
-    ones = has_nonnegative_direction(X)
-    if ones and not dmat.all(axis=0).any():
-        dmat = np.column_stack([dmat, np.ones(n, bool)])
-    return dmat, ones
-
-
 def problem(
     rng, n, d, model, kind="gaussian", neurons=1, sigma=0.0, min_samples=50, label="planted"
 ):
@@ -98,5 +66,5 @@ def problem(
         raise ValueError(f"unknown labels {label!r}; known: {', '.join(LABELS)}")
     y = clean + sigma * rng.standard_normal(n) / np.sqrt(n)
     include = w if model in ("relu", "normalized") else None
-    dmat, ones = arrangements(rng, X, include, min_samples)
+    dmat, ones = sampled(rng, X, include, min_samples)
     return {"X": X, "w": w, "y": y, "dmat": dmat, "all_ones": ones}

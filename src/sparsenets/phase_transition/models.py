@@ -17,7 +17,9 @@ from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.optimize import minimize, nnls
+from scipy.optimize import minimize
+
+from sparsenets.common.arrangements import cone_norm
 
 CERT_MARGIN = 1e-6  # a certificate must hold with this margin (dual norms ≤ 1 − margin)
 PRICE_TOL = 1e-7  # a left-out block enters when its dual norm exceeds 1 + PRICE_TOL
@@ -122,7 +124,7 @@ class Program:
             for j in np.flatnonzero(refine):
                 A, C = self.block(int(j))
                 if C is not None:
-                    out[j] = nnls(C.T, -(A.T @ lam))[1]
+                    out[j] = cone_norm(A.T @ lam, C)
         return out
 
     def gram_inv(self) -> np.ndarray:

@@ -91,29 +91,34 @@ def tv_ratio(t):
     return fig
 
 
-def optimum_gaps(t):
-    """J/J* − 1 of every 1-D net with weight decay, at each recorded step and after training."""
-    o = t["oned"]["optimum"].assign(gap=lambda f: f.j_net / f.j_star - 1)
+def optimum_gaps(t, experiment="oned"):
+    """J/J* − 1 of every shallow net with weight decay, at each recorded step and after training."""
+    o = t[experiment]["optimum"].assign(gap=lambda f: f.j_net / f.j_star - 1)
     keys = ["setting", "trial", "lam", "width", "skip"]
-    h = t["oned"]["history"].merge(o[[*keys, "j_star"]], on=keys)
+    h = t[experiment]["history"].merge(o[[*keys, "j_star"]], on=keys)
     return o, h.assign(gap=lambda f: f.loss / f.j_star - 1, t=lambda f: np.maximum(f.step, 1))
 
 
+def _setting_size(setting: str) -> int:
+    """N of a 1-D setting, d of a d > 1 one."""
+    return int(setting.rsplit("-", 1)[1].lstrip("Nd"))
+
+
 def optimum(t):
-    o, h = optimum_gaps(t)
-    fig, axes = plt.subplots(1, 2, figsize=figsize(1.0, 2.8), sharey=True)
-    for ax, kind in zip(axes, ["random", "trend"], strict=True):
-        for i, (N, g) in enumerate(
-            h[h.setting.str.contains(kind)].groupby(h.setting.map(setting_n))
-        ):
-            over_trials(ax, g, "t", "gap", "median", 80, color=f"C{i}", label=f"$N={N}$")
-        final = o[o.setting.str.contains(kind)]
-        for i, (_, g) in enumerate(final.groupby(final.setting.map(setting_n))):
+    panels = [("oned", "random", "$N={}$"), ("oned", "trend", "$N={}$"), ("highd", "", "$d={}$")]
+    fig, axes = plt.subplots(1, 3, figsize=figsize(1.0, 2.8), sharey=True)
+    for ax, (experiment, kind, label) in zip(axes, panels, strict=True):
+        o, h = optimum_gaps(t, experiment)
+        h, o = h[h.setting.str.contains(kind)], o[o.setting.str.contains(kind)]
+        for i, (size, g) in enumerate(h.groupby(h.setting.map(_setting_size))):
+            over_trials(ax, g, "t", "gap", "median", 80, color=f"C{i}", label=label.format(size))
+        for i, (_, g) in enumerate(o.groupby(o.setting.map(_setting_size))):
             ax.plot(ax.get_xlim()[1], g.gap.median(), "<", color=f"C{i}", ms=4, clip_on=False)
         ax.axhline(1e-3, color="k", lw=0.7, ls="--")
-        ax.set(xscale="log", yscale="log", title=f"{kind} labels", xlabel="step")
+        title = f"1-D, {kind} labels" if kind else f"$d>1$, $N={int(o.n.iloc[0])}$, random labels"
+        ax.set(xscale="log", yscale="log", title=title, xlabel="step")
+        ax.legend(loc="lower left")
     axes[0].set_ylabel(r"$J/J^\star-1$")
-    axes[0].legend(loc="lower left")
     return fig
 
 

@@ -17,6 +17,7 @@ ReLU knots at the interior points, the affine part projected out) with the skip 
 import numpy as np
 import pandas as pd
 
+from sparsenets.common.arrangements import cells, cone_norm
 from sparsenets.splines.metrics import evaluate, min_noskip, min_tv, path_norm
 
 # Clarabel's relative gap and feasibility tolerances, and its absolute gap: J* is about 1e-4 on
@@ -81,15 +82,15 @@ def end_slopes(x, y, lam) -> tuple[float, np.ndarray]:
     return float(problem.value), out
 
 
-def _solve(problem) -> None:
+def _solve(problem, tol=SOLVER_TOL, gap_abs=GAP_ABS, accept=("optimal",)) -> None:
     problem.solve(
         solver="CLARABEL",
-        tol_gap_abs=GAP_ABS,
-        tol_gap_rel=SOLVER_TOL,
-        tol_feas=SOLVER_TOL,
+        tol_gap_abs=gap_abs,
+        tol_gap_rel=tol,
+        tol_feas=tol,
         max_iter=500,
     )
-    if problem.status != "optimal":
+    if problem.status not in accept:
         raise RuntimeError(f"Clarabel ended with status {problem.status!r}")
 
 
@@ -119,6 +120,217 @@ def knots(x, f, rel_tol=1e-6) -> int:
     x, f, _ = _sorted(x, f)
     jumps = np.abs(np.diff(np.diff(f) / np.diff(x)))
     return int(np.sum(jumps > rel_tol * max(jumps.max(initial=0.0), 1e-300)))
+
+
+# ---------------------------------------------------------------------------------------------
+# d > 1: the convex reformulation, solved by column generation with exact pricing.
+#
+# With an unregularised skip connection and biases, a neuron's cost is |v|·‖w‖ and
+# J* = min over f of (1/N)‖f − y‖² + λ·R(f), R the least Σ|v_k|‖w_k‖ over nets whose data values
+# are f up to an affine function. By duality (ρ = (2/N)(y − f) is orthogonal to the affine part at
+# the optimum), J* = max over ρ ⊥ [1, X] of ρᵀy − (N/4)‖ρ‖² with |ρᵀrelu(Xw + b)| ≤ λ‖w‖ for every
+# neuron. For fixed w, ρᵀrelu(Xw + b) is piecewise linear in b and zero for b → ±∞, so its extremes
+# sit where the hyperplane passes through a data point x_j: anchored neurons relu((x − x_j)ᵀw)
+# suffice, in the primal too (on the data, a neuron between two anchors is a convex combination
+# of the two). Per anchor j the patterns are the cells of the central arrangement of
+# Z_j = (x_i − x_j)_{i≠j} in R^d, and each cell and sign is a cone-constrained block
+# (Pilanci & Ergen 2020): data values s·D Z_j u, cost ‖u‖, cone (2D − I) Z_j u ≥ 0.
+# `highd_optimum` solves restricted programs over a few blocks (CVXPY + Clarabel) and prices every
+# block of every anchor exactly (`cone_norm`), adding the worst violators, until none violates:
+# the restricted optimum is then J*. The dual point of the last round, scaled into feasibility,
+# gives a certified lower bound at every round.
+
+HIGHD_TOL = 1e-9  # Clarabel's tolerances on these larger programs (1e-12 is not reached)
+PRICE_TOL = 1e-6  # a block enters when its dual norm exceeds λ(1 + PRICE_TOL)
+BATCH = 100  # blocks added per round
+CHEAP_SWEEPS = 5  # sweeps of the cheap pass, which only looks for violators
+SWEEPS = 40  # coordinate-descent sweeps bounding the blocks' dual norms before exact NNLS
+
+
+def anchored_cells(X) -> list:
+    """Per anchor j: (Z_j (N, d) with row j zero, patterns (N, P_j) with row j False)."""
+    N = len(X)
+    out = []
+    for j in range(N):
+        Z = X - X[j]
+        rest = np.delete(np.arange(N), j)
+        pats = cells(Z[rest])
+        D = np.zeros((N, pats.shape[1]), bool)
+        D[rest] = pats
+        out.append((Z, D))
+    return out
+
+
+def _restricted(X, y, lam, blocks):
+    """The program over `blocks` [(Z, pattern, sign)] and the free affine part: the blocks'
+    weights U (k, d)."""
+    import cvxpy as cp
+    import scipy.sparse as sp
+
+    N, d = X.shape
+    affine = np.column_stack([np.ones(N), X])
+    beta = cp.Variable(d + 1)
+    fit, cost, cons, U = affine @ beta, 0, [], None
+    if blocks:
+        U = cp.Variable((len(blocks), d))
+        u = cp.vec(U, order="C")
+        fit = fit + np.hstack([s * D[:, None] * Z for Z, D, s in blocks]) @ u
+        cost = cp.sum(cp.norm(U, 2, axis=1))
+        cone = sp.block_diag([(2 * D - 1)[:, None] * Z for Z, D, _ in blocks], format="csr")
+        cons = [cone @ u >= 0]
+    problem = cp.Problem(cp.Minimize(cp.sum_squares(fit - y) / N + lam * cost), cons)
+    # An inaccurate solve is accepted: the bounds `highd_optimum` reports do not rely on it.
+    _solve(problem, HIGHD_TOL, HIGHD_TOL * 1e-2, accept=("optimal", "optimal_inaccurate"))
+    return np.zeros((0, d)) if U is None else U.value
+
+
+def _block_norms(Z, skip, sides, g, level, sweeps=None):
+    """Bounds (lower, upper) on the dual norms min over μ ≥ 0 of ‖g_b + Σ_i μ_i σ_bi z_i‖ of blocks
+    b with vectors g (B, d) and cells σ = `sides` (N, B) ∈ {−1, 1} (row `skip`: no constraint),
+    tight enough to tell each from `level`: projected coordinate descent on μ, for all undecided
+    blocks at once (any μ ≥ 0 bounds from above; r = g + Cᵀμ inside the cell gives gᵀr/‖r‖ from
+    below); then `cone_norm` (exact) for every block above `level` after SWEEPS sweeps, or, with
+    `sweeps`, only that many sweeps and no exact step (cheap bounds, to find violators)."""
+    rows = [i for i in range(len(Z)) if i != skip]
+    z2 = (Z * Z).sum(axis=1)
+    lower, upper = np.zeros(len(g)), np.linalg.norm(g, axis=1)
+    idx = np.flatnonzero(upper > level)
+    mu, r, sd = np.zeros((len(Z), len(idx))), g[idx].copy(), sides[:, idx]
+    for sweep in range(1, (sweeps or SWEEPS) + 1):
+        for i in rows:
+            new = np.maximum(mu[i] - sd[i] * (r @ Z[i]) / z2[i], 0.0)
+            r += ((new - mu[i]) * sd[i])[:, None] * Z[i]
+            mu[i] = new
+        if sweep % 5 and sweep < (sweeps or SWEEPS):
+            continue
+        norm = np.linalg.norm(r, axis=1)
+        inside = ((sd[rows] * (Z[rows] @ r.T)) >= 0).all(axis=0)
+        upper[idx] = np.minimum(upper[idx], norm)
+        found = np.where(inside, (g[idx] * r).sum(axis=1) / np.maximum(norm, 1e-300), 0.0)
+        lower[idx] = np.maximum(lower[idx], found)
+        keep = (upper[idx] > level) & (lower[idx] <= level)
+        idx, mu, r, sd = idx[keep], mu[:, keep], r[keep], sd[:, keep]
+        if not len(idx):
+            break
+    if sweeps is None:  # exact values for every block not certified below the level
+        for b in np.flatnonzero(upper > level):
+            lower[b] = upper[b] = cone_norm(g[b], sides[:, b, None] * Z)
+    return lower, upper
+
+
+def _blocks(anchors, rho):
+    """Per anchor: (g (2P, d), cells σ (N, 2P)) of its blocks, the cells for sign +1 then −1."""
+    for Z, D in anchors:
+        G = (Z.T @ (D * rho[:, None])).T  # (P, d): block (cell, sign) has g = sign·G[cell]
+        yield np.vstack([G, -G]), np.tile(2.0 * D - 1, 2)
+
+
+def _price(anchors, rho, lam, known):
+    """Blocks not in `known` whose dual norm exceeds λ(1 + PRICE_TOL), largest first, as
+    [(anchor, cell, sign)], and an upper bound on the largest dual norm of all blocks (None when
+    not computed). Blocks of the restricted program can exceed it by the solver's tolerance.
+
+    Cheapest first: the blocks whose g lies in their own cell (the dual norm is ‖g‖); then a few
+    coordinate-descent sweeps over all blocks; only when neither finds BATCH violators are all
+    blocks bounded to the end (`_block_norms`), which certifies an optimum when none violates."""
+    level = lam * (1 + PRICE_TOL)
+    over = []
+    for j, (g, sides) in enumerate(_blocks(anchors, rho)):
+        Z, P = anchors[j][0], len(g) // 2
+        norm = np.linalg.norm(g, axis=1)
+        inside = ((sides * (Z @ g.T)) >= 0).all(axis=0)
+        over += [
+            (norm[b], j, b % P, 1 - 2 * (b // P)) for b in np.flatnonzero(inside & (norm > level))
+        ]
+    for sweeps in (CHEAP_SWEEPS, None):
+        over = [o for o in over if o[1:] not in known]
+        if len(over) >= BATCH:
+            return [o[1:] for o in sorted(over, reverse=True)], None
+        over, largest = [], 0.0
+        for j, (g, sides) in enumerate(_blocks(anchors, rho)):
+            lower, upper = _block_norms(anchors[j][0], j, sides, g, level, sweeps)
+            largest = max(largest, upper.max(initial=0.0))
+            P = len(g) // 2
+            over += [(lower[b], j, b % P, 1 - 2 * (b // P)) for b in np.flatnonzero(lower > level)]
+    over = [o for o in over if o[1:] not in known]
+    return [o[1:] for o in sorted(over, reverse=True)], largest
+
+
+def _net(X, y, lam, blocks, U):
+    """(J, f) of the net with the neurons s·relu(Z u_k) of `blocks` and the best affine part: a
+    real net, so J bounds J* from above whatever the accuracy of the solve that gave U."""
+    N, d = X.shape
+    h = sum(
+        (s * np.maximum(Z @ u, 0.0) for (Z, _, s), u in zip(blocks, U, strict=True)), np.zeros(N)
+    )
+    affine = np.column_stack([np.ones(N), X])
+    f = h + affine @ np.linalg.lstsq(affine, y - h, rcond=None)[0]
+    return float(np.mean((f - y) ** 2) + lam * np.linalg.norm(U, axis=1).sum()), f
+
+
+def highd_optimum(X, y, lam, anchors=None, max_rounds: int = 200) -> dict:
+    """J* bracketed by a net (`j_star`, from above) and a dual point (`j_lower`), the net's fitted
+    values, R = its Σ‖u_k‖, and the neurons of a sparse minimiser (`_sparse`)."""
+    N = len(y)
+    anchors = anchored_cells(X) if anchors is None else anchors
+    active, rounds = [], 0
+    while True:
+        rounds += 1
+        blocks = [(anchors[j][0], anchors[j][1][:, c], s) for j, c, s in active]
+        U = _restricted(X, y, lam, blocks)
+        J, f = _net(X, y, lam, blocks, U)
+        rho = 2 / N * (y - f)  # orthogonal to the affine part (a least-squares residual)
+        new, largest = _price(anchors, rho, lam, set(active))
+        if not new:
+            break
+        if rounds == max_rounds:
+            raise RuntimeError(f"column generation did not converge in {max_rounds} rounds")
+        active += new[:BATCH]
+    # ρ scaled so that every block's dual norm is at most λ: a dual feasible point.
+    feasible = rho * lam / max(largest, lam)
+    lower = float(feasible @ y - N / 4 * feasible @ feasible)
+    return {
+        "j_star": J,
+        "j_lower": lower,
+        "f_star": f,
+        "rounds": rounds,
+        **_sparse(X, f, U, blocks),
+    }
+
+
+def _sparse(X, f, U, blocks, tol=1e-7) -> dict:
+    """R(f*) = Σ‖u_k‖, and a minimiser with few neurons: a vertex (dual simplex) of
+    min Σc_k s.t. Σ c_k n_k + affine = f*, c ≥ 0, over the unit neurons n_k = s·D Z u_k/‖u_k‖ of
+    the optimum; a vertex has at most N − (d + 1) nonzero c_k."""
+    from scipy.optimize import linprog
+
+    N, d = X.shape
+    norms = np.linalg.norm(U, axis=1) if len(U) else np.zeros(0)
+    used = np.flatnonzero(norms > tol * max(norms.max(initial=0.0), 1e-300))
+    units = np.zeros((N, len(used)))
+    for col, k in enumerate(used):
+        Z, D, s = blocks[k]
+        units[:, col] = s * D * (Z @ U[k]) / norms[k]
+    affine = np.column_stack([np.ones(N), X])
+    # The function of the neurons kept (blocks below tol of the largest are solver noise).
+    kept = units @ norms[used]
+    target = kept + affine @ np.linalg.lstsq(affine, f - kept, rcond=None)[0]
+    k = units.shape[1]
+    res = linprog(
+        np.concatenate([np.ones(k), np.zeros(d + 1)]),
+        A_eq=np.hstack([units, affine]),
+        b_eq=target,
+        bounds=[(0, None)] * k + [(None, None)] * (d + 1),
+        method="highs-ds",
+    )
+    if res.status != 0:
+        raise RuntimeError(f"sparse minimiser LP: {res.message}")
+    c = res.x[:k]
+    return {
+        "r_star": float(norms.sum()),
+        "r_sparse": float(c.sum()),
+        "neurons_star": int(np.sum(c > tol * max(c.max(initial=0.0), 1e-300))),
+    }
 
 
 def table(setting, data, run) -> pd.DataFrame:
@@ -157,6 +369,50 @@ def table(setting, data, run) -> pd.DataFrame:
                 "fit_rms": float(np.sqrt(np.mean((f - f_star) ** 2))),
                 "knots_star": knots(x, f_star),
                 "n": len(x),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def highd_table(setting, data, run) -> pd.DataFrame:
+    """`table` for the d > 1 nets: J* bracketed by `j_star` (a net, from above) and `j_lower` (a
+    dual point), and the neurons of the constructed sparse minimiser against N − (d + 1)."""
+    lam = run["member_lam"]
+    lam_eval = np.where(lam > 0, lam, lam[lam > 0].min())
+    rows, solved, anchors = [], {}, {}
+    for i, trial in enumerate(run["member_trial"].astype(int)):
+        K = int(run["member_width"][i])
+        W, b, v = run["param_W"][i, :K], run["param_b"][i, :K], run["param_v"][i, :K]
+        X, y = data["X"][trial], data["y"][trial]
+        skip = bool(run["member_skip"][i])
+        if not skip:
+            raise ValueError(f"{setting}: the d > 1 optimum is for nets with the skip connection")
+        f = evaluate(W, b, v, run["param_a"][i], run["param_c"][i], X)
+        if trial not in anchors:
+            anchors[trial] = anchored_cells(X)
+        key = (trial, float(lam_eval[i]))
+        if key not in solved:
+            solved[key] = highd_optimum(X, y, lam_eval[i], anchors[trial])
+        opt = solved[key]
+        rows.append(
+            {
+                "setting": setting,
+                "trial": trial,
+                "lam": float(lam[i]),
+                "width": K,
+                "skip": int(skip),
+                "lam_eval": float(lam_eval[i]),
+                "diverged": bool(run["diverged"][i]),
+                "j_net": float(np.mean((f - y) ** 2) + lam_eval[i] * path_norm(W, v)),
+                "j_star": opt["j_star"],
+                "j_lower": opt["j_lower"],
+                "path_norm": path_norm(W, v),
+                "r_star": opt["r_star"],
+                "fit_rms": float(np.sqrt(np.mean((f - opt["f_star"]) ** 2))),
+                "neurons_star": opt["neurons_star"],
+                "rounds": opt["rounds"],
+                "n": len(y),
+                "dim": X.shape[1],
             }
         )
     return pd.DataFrame(rows)

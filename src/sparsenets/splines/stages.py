@@ -54,11 +54,12 @@ def curves(inputs, outputs, params):
     write_csv(outputs["curves"], pd.concat(frames, ignore_index=True))
 
 
-@stage(inputs="data runs", outputs="optimum", params="settings")
+@stage(inputs="data runs", outputs="optimum", params="experiment settings")
 def optimum(inputs, outputs, params):
-    from sparsenets.splines.optimum import table
+    from sparsenets.splines.optimum import highd_table, table
 
-    frames = [table(s, d, r) for s, d, r in _per_setting(inputs, params)]
+    make = table if params["experiment"] == "oned" else highd_table
+    frames = [make(s, d, r) for s, d, r in _per_setting(inputs, params)]
     write_csv(outputs["optimum"], pd.concat(frames, ignore_index=True))
 
 
