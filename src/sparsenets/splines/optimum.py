@@ -294,42 +294,38 @@ def highd_optimum(X, y, lam, anchors=None, max_rounds: int = 200) -> dict:
         "j_lower": lower,
         "f_star": f,
         "rounds": rounds,
-        **_sparse(X, f, U, blocks),
+        **_sparse(X, U, blocks),
     }
 
 
-def _sparse(X, f, U, blocks, tol=1e-7) -> dict:
-    """R(f*) = Σ‖u_k‖, and a minimiser with few neurons: a vertex (dual simplex) of
-    min Σc_k s.t. Σ c_k n_k + affine = f*, c ≥ 0, over the unit neurons n_k = s·D Z u_k/‖u_k‖ of
-    the optimum; a vertex has at most N − (d + 1) nonzero c_k."""
-    from scipy.optimize import linprog
-
+def _sparse(X, U, blocks, tol=1e-7) -> dict:
+    """R = Σ‖u_k‖ of the optimum, and a minimiser with at most N − (d + 1) neurons, built from it
+    (Carathéodory): while the optimum's unit neurons n_k = s·relu(Z u_k)/‖u_k‖ and the affine
+    columns are dependent, move the weights c_k = ‖u_k‖ along a null vector (the function on the
+    data is unchanged, the cost Σc_k does not increase) until one reaches zero."""
     N, d = X.shape
     norms = np.linalg.norm(U, axis=1) if len(U) else np.zeros(0)
     used = np.flatnonzero(norms > tol * max(norms.max(initial=0.0), 1e-300))
-    units = np.zeros((N, len(used)))
-    for col, k in enumerate(used):
-        Z, D, s = blocks[k]
-        units[:, col] = s * D * (Z @ U[k]) / norms[k]
-    affine = np.column_stack([np.ones(N), X])
-    # The function of the neurons kept (blocks below tol of the largest are solver noise).
-    kept = units @ norms[used]
-    target = kept + affine @ np.linalg.lstsq(affine, f - kept, rcond=None)[0]
-    k = units.shape[1]
-    res = linprog(
-        np.concatenate([np.ones(k), np.zeros(d + 1)]),
-        A_eq=np.hstack([units, affine]),
-        b_eq=target,
-        bounds=[(0, None)] * k + [(None, None)] * (d + 1),
-        method="highs-ds",
+    units = np.column_stack(
+        [blocks[k][2] * np.maximum(blocks[k][0] @ U[k], 0.0) / norms[k] for k in used]
+        + [np.ones(N), *X.T]
     )
-    if res.status != 0:
-        raise RuntimeError(f"sparse minimiser LP: {res.message}")
-    c = res.x[:k]
+    c, keep = norms[used].copy(), np.arange(len(used))
+    while len(keep):
+        M = units[:, [*keep, *range(len(used), len(used) + d + 1)]]
+        _, S, Vt = np.linalg.svd(M)
+        if M.shape[1] <= int(np.sum(S > S[0] * 1e-10)):
+            break  # independent columns: at most N − (d + 1) neurons
+        delta = Vt[-1, : len(keep)] * (-1 if Vt[-1, : len(keep)].sum() > 0 else 1)
+        if not np.any(delta < 0):
+            break
+        neg = delta < 0
+        c[keep] += np.min(c[keep][neg] / -delta[neg]) * delta
+        keep = keep[c[keep] > tol * c[keep].max()]
     return {
         "r_star": float(norms.sum()),
-        "r_sparse": float(c.sum()),
-        "neurons_star": int(np.sum(c > tol * max(c.max(initial=0.0), 1e-300))),
+        "r_sparse": float(c[keep].sum()),
+        "neurons_star": len(keep),
     }
 
 
