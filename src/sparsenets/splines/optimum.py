@@ -268,12 +268,14 @@ def _net(X, y, lam, blocks, U):
     return float(np.mean((f - y) ** 2) + lam * np.linalg.norm(U, axis=1).sum()), f
 
 
-def highd_optimum(X, y, lam, anchors=None, max_rounds: int = 200) -> dict:
+def highd_optimum(X, y, lam, anchors=None, start=(), max_rounds: int = 200) -> dict:
     """J* bracketed by a net (`j_star`, from above) and a dual point (`j_lower`), the net's fitted
-    values, R = its Σ‖u_k‖, and the neurons of a sparse minimiser (`_sparse`)."""
+    values, R = its Σ‖u_k‖, the neurons of a sparse minimiser (`_sparse`), and the blocks the
+    optimum uses (`support`: a warm `start` for a neighbouring λ; the result does not depend on
+    it beyond the solver's tolerance)."""
     N = len(y)
     anchors = anchored_cells(X) if anchors is None else anchors
-    active, rounds = [], 0
+    active, rounds = list(start), 0
     while True:
         rounds += 1
         blocks = [(anchors[j][0], anchors[j][1][:, c], s) for j, c, s in active]
@@ -294,6 +296,7 @@ def highd_optimum(X, y, lam, anchors=None, max_rounds: int = 200) -> dict:
         "j_lower": lower,
         "f_star": f,
         "rounds": rounds,
+        "support": [a for a, u in zip(active, U, strict=True) if np.linalg.norm(u) > 0],
         **_sparse(X, U, blocks),
     }
 
@@ -375,8 +378,16 @@ def highd_table(setting, data, run) -> pd.DataFrame:
     dual point), and the neurons of the constructed sparse minimiser against N − (d + 1)."""
     lam = run["member_lam"]
     lam_eval = np.where(lam > 0, lam, lam[lam > 0].min())
-    rows, solved, anchors = [], {}, {}
-    for i, trial in enumerate(run["member_trial"].astype(int)):
+    trials = run["member_trial"].astype(int)
+    solved = {}
+    for trial in np.unique(trials):  # λ from the largest down, each started from the last
+        X, y, support = data["X"][trial], data["y"][trial], ()
+        anchors = anchored_cells(X)
+        for value in sorted(set(lam_eval[trials == trial].tolist()), reverse=True):
+            solved[trial, value] = highd_optimum(X, y, value, anchors, support)
+            support = solved[trial, value]["support"]
+    rows = []
+    for i, trial in enumerate(trials):
         K = int(run["member_width"][i])
         W, b, v = run["param_W"][i, :K], run["param_b"][i, :K], run["param_v"][i, :K]
         X, y = data["X"][trial], data["y"][trial]
@@ -384,12 +395,7 @@ def highd_table(setting, data, run) -> pd.DataFrame:
         if not skip:
             raise ValueError(f"{setting}: the d > 1 optimum is for nets with the skip connection")
         f = evaluate(W, b, v, run["param_a"][i], run["param_c"][i], X)
-        if trial not in anchors:
-            anchors[trial] = anchored_cells(X)
-        key = (trial, float(lam_eval[i]))
-        if key not in solved:
-            solved[key] = highd_optimum(X, y, lam_eval[i], anchors[trial])
-        opt = solved[key]
+        opt = solved[trial, float(lam_eval[i])]
         rows.append(
             {
                 "setting": setting,
