@@ -125,7 +125,9 @@ def _optimum_parts(o, prefix="oned-", count="knots_star"):
         ]
         for part in ("gap", "fit")
     }
-    med = o.groupby("setting")[["gap", "fit", count]].median().loc[order]
+    # The judged statistic (median over trials of each trial's median), and the count's median.
+    med = per_trial.groupby("setting")[["gap", "fit"]].median().loc[order]
+    med = med.join(o.groupby("setting")[count].median())
     return parts, med.assign(
         reached=o.groupby("setting").gap.apply(lambda g: (g <= GAP_MAX).mean())
     )
