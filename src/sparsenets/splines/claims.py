@@ -510,6 +510,7 @@ def _highd_optimum_numbers(r) -> dict:
         "SplHdOptCaps": listing(int(r["caps"][s]) for s in med.index),
         "SplHdOptCertified": fmt(r["certified"]),
         "SplCtlHdOptGaps": listing(fmt(x) for x in ctl.gap),
+        "SplCtlHdOptFits": listing(fmt(x) for x in ctl.fit),
     }
 
 
