@@ -234,3 +234,29 @@ def test_cell_is_deterministic_and_diverging_runs_are_recorded():
     c, _ = train.run_cell(p)
     div = c[(c.method == "free") & (c.measure == "diverged")].value
     assert (div == 1).all()
+
+
+def test_slope_ratio_of_exact_power_laws_is_their_exponents_ratio():
+    """paired_slopes with np.divide: errors n^-1/4 and n^-1/2 (every trial) give exactly 1/2."""
+    ns = np.array([1000, 2000, 4000, 8000, 16000])
+    a = np.repeat((ns**-0.25)[:, None], 6, axis=1)
+    b = np.repeat((ns**-0.5)[:, None], 6, axis=1)
+    point, lo, hi = summary.paired_slopes(ns, a, b, 1000, 50, np.random.default_rng(0), np.divide)
+    assert point == pytest.approx(0.5) and lo == pytest.approx(0.5) and hi == pytest.approx(0.5)
+
+
+def test_partition_control_converges_in_value_and_is_flat():
+    """The oracle partition fit: its error falls with n on a smooth function of the support, and
+    it is constant inside a cell (zero input gradient: no derivative to converge)."""
+    rng = np.random.default_rng(3)
+    xq = rng.uniform(-1, 1, (4000, 8))
+    errors = []
+    for n in (500, 20000):
+        x = rng.uniform(-1, 1, (n, 8))
+        pred = models.partition(x, data.fstar(x), xq, data.S)
+        errors.append(np.mean((pred - data.fstar(xq)) ** 2))
+    assert errors[1] < 0.7 * errors[0]
+    x = rng.uniform(-1, 1, (2000, 8))
+    shifted = xq + np.concatenate([np.zeros((1, 5)), np.ones((1, 3))], axis=1) * 0.5  # off support
+    same = models.partition(x, data.fstar(x), xq, data.S)
+    assert np.array_equal(same, models.partition(x, data.fstar(x), np.clip(shifted, -1, 1), data.S))

@@ -66,5 +66,5 @@ FAMILY["sparse_dnn"] = dict(
     },
     claims_inputs=dict(tables=SDNN_METRICS),
     claims_params={**SDNN, "seed": config["seed"]},
-    tables=["settings", "slopes", "selection"],
+    tables=["settings", "slopes", "selection", "radii"],
 )

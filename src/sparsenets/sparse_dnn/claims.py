@@ -98,6 +98,22 @@ def derivative_rate(t, main, params):
     )
 
 
+def rate_ratio(t, main, params):
+    """The rates' mechanism, two-sided: slope(derivative error) / slope(model error) near 1/2.
+    Control: the partition fit, which converges in value and not in derivative (ratio near 0)."""
+    parts = {"half": "slope_ratio"}
+    return judge(
+        "sparse_dnn-rate-ratio",
+        _rates(t, main, "l1", parts),
+        params["trials"],
+        BOOT,
+        [fig("rates"), f"sparse_dnn/metrics/{main}_summary.csv"],
+        statement="The derivative rate follows from the model rate through an interpolation "
+        "inequality: the derivative error falls at about half the model error's rate in log n.",
+        control=_rates(t, main, "partition", parts) if has(t, main, "partition") else None,
+    )
+
+
 def _log_d_values(grids, cols, ds, level):
     """(finite share, n* ratio / bound, mse ratio / (bound / 2)) over the trials `cols`; grids[d]:
     (the n grid, its n x trial exact-support indicators, the trials' errors at the largest n). An
@@ -234,6 +250,35 @@ def slopes_table(t, designs) -> str:
     )
 
 
+def radius_table(t, main) -> str:
+    """Slopes of the l1 net at each fixed radius of the grid (not re-chosen with n), main design."""
+    summary = t[main]["summary"]
+    fixed = sorted(
+        {m for m in summary.method.unique() if m.startswith("l1_r")},
+        key=lambda m: float(m.removeprefix("l1_r")),
+    )
+    rows = [
+        [
+            str(d),
+            format_number(float(m.removeprefix("l1_r"))),
+            _ci(t, main, d, m, "slope_mse"),
+            _ci(t, main, d, m, "slope_grad_err"),
+        ]
+        for d in ds_of(t, main)
+        for m in fixed
+    ]
+    return tabular(
+        "rrll",
+        [
+            "$d$",
+            "radius",
+            r"slope $\|\hat f-f^\star\|^2$",
+            r"slope $\|\nabla\hat f-\nabla f^\star\|^2$",
+        ],
+        rows,
+    )
+
+
 def selection_table(t, designs) -> str:
     rows = []
     for design in designs:
@@ -327,6 +372,12 @@ def numbers(t, params, claims, logd) -> dict:
         stars = [value(t, main, d, method, "nstar") for d in ds]
         n[f"SdnnNstar{tag}"] = listing(str(int(s)) if np.isfinite(s) else "none" for s in stars)
     n["SdnnSlopeDiff"] = listing(_ci(t, main, d, "l1", "slope_diff") for d in ds)
+    for tag, method in (("", "l1"), ("Free", "free"), ("Lasso", "lasso"), ("Part", "partition")):
+        if has(t, main, method):
+            n[f"SdnnRatio{tag}"] = listing(_ci(t, main, d, method, "slope_ratio") for d in ds)
+    if has(t, main, "partition"):
+        n["SdnnSlopeMsePart"] = listing(_ci(t, main, d, "partition", "slope_mse") for d in ds)
+    n["SdnnRatioBand"] = "[{:g}, {:g}]".format(*CRITERIA["sparse_dnn-rate-ratio"][0].threshold)
     n["SdnnNstarRatio"] = fmt(logd["ratio"]) if np.isfinite(logd["ratio"]) else "undefined"
     n["SdnnNstarBound"] = fmt(logd["bound"])
     n["SdnnMseRatio"] = fmt(logd["mse_ratio"])
@@ -379,6 +430,7 @@ def report(paths, outputs, params) -> None:
     claims = [
         model_rate(t, main, params),
         derivative_rate(t, main, params),
+        rate_ratio(t, main, params),
         c3,
         selection(t, designs, params),
     ]
@@ -386,4 +438,5 @@ def report(paths, outputs, params) -> None:
     write_json(outputs["numbers"], numbers(t, params, claims, logd))
     write_text(outputs["settings"], settings_table(params))
     write_text(outputs["slopes"], slopes_table(t, designs))
+    write_text(outputs["radii"], radius_table(t, main))
     write_text(outputs["selection"], selection_table(t, designs))

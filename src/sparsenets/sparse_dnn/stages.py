@@ -56,7 +56,7 @@ def figure(inputs, outputs, params):
         draw({**params, "figure": name}, as_list(inputs["tables"]), pdf, png, inputs["style"])
 
 
-@stage(inputs="tables", outputs="claims numbers settings slopes selection", params=SECTION)
+@stage(inputs="tables", outputs="claims numbers settings slopes selection radii", params=SECTION)
 def claims(inputs, outputs, params):
     from sparsenets.sparse_dnn.claims import report
 

@@ -36,8 +36,9 @@ def slope(ns, values_by_trial, fit_min_n: int, boot: int, rng):
     return float(point), float(lo), float(hi)
 
 
-def slope_difference(ns, a, b, fit_min_n: int, boot: int, rng):
-    """slope(a) - slope(b) with a paired bootstrap over trials (same resample for both)."""
+def paired_slopes(ns, a, b, fit_min_n: int, boot: int, rng, combine=np.subtract):
+    """combine(slope(a), slope(b)) with a paired bootstrap over trials (the same resample for
+    both): their difference by default, or e.g. their ratio."""
     ns = np.asarray(ns, dtype=float)
     keep = ns >= fit_min_n
     if keep.sum() < 3:
@@ -50,11 +51,11 @@ def slope_difference(ns, a, b, fit_min_n: int, boot: int, rng):
 
     trials = a.shape[1]
     every = np.arange(trials)
-    point = fit(a, every) - fit(b, every)
+    point = combine(fit(a, every), fit(b, every))
     draws = []
     for _ in range(boot):
         cols = rng.integers(0, trials, trials)
-        draws.append(fit(a, cols) - fit(b, cols))
+        draws.append(combine(fit(a, cols), fit(b, cols)))
     lo, hi = np.nanpercentile(draws, [2.5, 97.5])
     return float(point), float(lo), float(hi)
 
@@ -78,7 +79,9 @@ def summary(design: str, cells: pd.DataFrame, params: dict, rng) -> pd.DataFrame
             {"design": design, "d": d, "method": method, "measure": measure, "value": value}
         )
 
-    methods = [m for m in ("l1", "free", "lasso", "null_labels") if (cells.method == m).any()]
+    # partition last: the bootstrap streams of the methods before it are those of earlier runs.
+    named = ("l1", "free", "lasso", "null_labels", "partition")
+    methods = [m for m in named if (cells.method == m).any()]
     for method in methods:
         mse = curve(cells, method, "mse")
         grad = curve(cells, method, "grad_err")
@@ -92,7 +95,7 @@ def summary(design: str, cells: pd.DataFrame, params: dict, rng) -> pd.DataFrame
                 add(d, method, f"slope_{name}", s)
                 add(d, method, f"slope_{name}_lo", lo)
                 add(d, method, f"slope_{name}_hi", hi)
-            s, lo, hi = slope_difference(
+            s, lo, hi = paired_slopes(
                 ns,
                 grad.loc[d].to_numpy(),
                 mse.loc[d].to_numpy(),
@@ -112,4 +115,47 @@ def summary(design: str, cells: pd.DataFrame, params: dict, rng) -> pd.DataFrame
                     f"{measure}_at_max",
                     float(curve(cells, method, measure).loc[(d, top)].mean()),
                 )
+    return pd.concat([pd.DataFrame(rows), mechanism(design, cells, params)], ignore_index=True)
+
+
+def mechanism(design: str, cells: pd.DataFrame, params: dict) -> pd.DataFrame:
+    """The rate's mechanism, per d: slope(derivative error) / slope(model error) with a paired
+    bootstrap (the interpolation inequality predicts about 1/2), for the validated l1 net, the
+    unconstrained net, the lasso and the partition control; and both slopes of the l1 net at each
+    fixed radius of the grid (method "l1_r<radius>"), where the radius is not re-chosen with n.
+    Its own random stream: the summaries above keep theirs."""
+    from sparsenets.common.seeding import generator
+
+    rng = generator(params["seed"], "sparse_dnn", design, "mechanism")
+    fit_min_n, boot = params["fit_min_n"], params["bootstrap"]
+    rows = []
+
+    def add(d, method, measure, triple):
+        for suffix, value in zip(("", "_lo", "_hi"), triple, strict=True):
+            rows.append(
+                {
+                    "design": design,
+                    "d": d,
+                    "method": method,
+                    "measure": measure + suffix,
+                    "value": value,
+                }
+            )
+
+    methods = [m for m in ("l1", "free", "lasso", "partition") if (cells.method == m).any()]
+    for method in methods:
+        mse, grad = curve(cells, method, "mse"), curve(cells, method, "grad_err")
+        for d in sorted(mse.index.get_level_values("d").unique()):
+            ns = mse.loc[d].index.to_numpy()
+            pair = (grad.loc[d].to_numpy(), mse.loc[d].to_numpy())
+            add(d, method, "slope_ratio", paired_slopes(ns, *pair, fit_min_n, boot, rng, np.divide))
+    grid = cells[cells.method == "l1grid"]
+    for radius in sorted(grid.radius.unique()):
+        at = grid[grid.radius == radius]
+        for name in ("mse", "grad_err"):
+            table = curve(at, "l1grid", name)
+            for d in sorted(table.index.get_level_values("d").unique()):
+                ns = table.loc[d].index.to_numpy()
+                triple = slope(ns, table.loc[d].to_numpy(), fit_min_n, boot, rng)
+                add(d, f"l1_r{radius:g}", f"slope_{name}", triple)
     return pd.DataFrame(rows)

@@ -226,6 +226,8 @@ def run_cell(p: dict):
             )
             lin = measures(xt @ coef + icpt, np.broadcast_to(coef, xt.shape), f_true, g_true)
             add(t, "lasso", alpha, lin)
+        step = models.partition(x[t].astype(np.float64), y[t], xt, data.S)
+        add(t, "partition", float("nan"), measures(step, np.zeros_like(g_true), f_true, g_true))
     frame = pd.DataFrame(rows)
     info = {"steps": steps, "l1_excess": excess, "sigma": sigma, "n_val": n_val}
     return frame, info
