@@ -137,8 +137,8 @@ def knots(x, f, rel_tol=1e-6) -> int:
 # (Pilanci & Ergen 2020): data values s·D Z_j u, cost ‖u‖, cone (2D − I) Z_j u ≥ 0.
 # `highd_optimum` solves restricted programs over a few blocks (CVXPY + Clarabel) and prices every
 # block of every anchor exactly (`cone_norm`), adding the worst violators, until none violates:
-# the restricted optimum is then J*. The dual point of the last round, scaled into feasibility,
-# gives a certified lower bound at every round.
+# the restricted optimum is then J*, up to the solver's tolerance, and the dual point of the last
+# round, scaled into feasibility, bounds J* from below.
 
 HIGHD_TOL = 1e-9  # Clarabel's tolerances on these larger programs (1e-12 is not reached)
 PRICE_TOL = 1e-6  # a block enters when its dual norm exceeds λ(1 + PRICE_TOL)
