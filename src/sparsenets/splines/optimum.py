@@ -332,6 +332,30 @@ def _sparse(X, U, blocks, tol=1e-7) -> dict:
     }
 
 
+def _scored_nets(setting, data, run):
+    """Per shallow net of a run: its table columns up to J_net (MSE + λ·path norm after
+    rebalancing, all units), its data (X, y), its fitted values f and weights (W, v). The control
+    nets (λ = 0) are scored with the objective of the smallest λ of the grid (`lam_eval`)."""
+    lam, skip = run["member_lam"], run["member_skip"].astype(bool)
+    lam_eval = np.where(lam > 0, lam, lam[lam > 0].min())
+    for i, trial in enumerate(run["member_trial"].astype(int)):
+        K = int(run["member_width"][i])
+        W, b, v = run["param_W"][i, :K], run["param_b"][i, :K], run["param_v"][i, :K]
+        X, y = data["X"][trial], data["y"][trial]
+        f = evaluate(W, b, v, run["param_a"][i] * skip[i], run["param_c"][i], X)
+        base = {
+            "setting": setting,
+            "trial": int(trial),
+            "lam": float(lam[i]),
+            "width": K,
+            "skip": int(skip[i]),
+            "lam_eval": float(lam_eval[i]),
+            "diverged": bool(run["diverged"][i]),
+            "j_net": float(np.mean((f - y) ** 2) + lam_eval[i] * path_norm(W, v)),
+        }
+        yield base, X, y, f, W, v
+
+
 def table(setting, data, run) -> pd.DataFrame:
     """One row per 1-D net of a setting: its objective J_net after rebalancing (all its units:
     mse + λ·path norm), the exact J* and the distance of its fitted values from the optimal ones,
@@ -340,31 +364,19 @@ def table(setting, data, run) -> pd.DataFrame:
 
     The control nets (λ = 0: no weight decay) are scored with the objective of the smallest λ of
     the grid (`lam_eval`), as if they had been trained for it."""
-    lam, skip = run["member_lam"], run["member_skip"].astype(bool)
-    lam_eval = np.where(lam > 0, lam, lam[lam > 0].min())
     rows, solved = [], {}
-    for i, trial in enumerate(run["member_trial"].astype(int)):
-        K = int(run["member_width"][i])
-        W, b, v = run["param_W"][i, :K], run["param_b"][i, :K], run["param_v"][i, :K]
-        x, y = data["X"][trial][:, 0], data["y"][trial]
-        f = evaluate(W, b, v, run["param_a"][i] * skip[i], run["param_c"][i], data["X"][trial])
-        key = (trial, float(lam_eval[i]), bool(skip[i]))
+    for base, x, y, f, W, v in _scored_nets(setting, data, run):
+        x, skip, lam = x[:, 0], bool(base["skip"]), base["lam_eval"]
+        key = (base["trial"], lam, skip)
         if key not in solved:
-            solved[key] = fitted_values(x, y, lam_eval[i], skip=skip[i])
+            solved[key] = fitted_values(x, y, lam, skip=skip)
         j_star, f_star = solved[key]
         rows.append(
             {
-                "setting": setting,
-                "trial": trial,
-                "lam": float(lam[i]),
-                "width": K,
-                "skip": int(skip[i]),
-                "lam_eval": float(lam_eval[i]),
-                "diverged": bool(run["diverged"][i]),
-                "j_net": float(np.mean((f - y) ** 2) + lam_eval[i] * path_norm(W, v)),
+                **base,
                 "j_star": j_star,
                 "path_norm": path_norm(W, v),
-                "r_star": cost(x, f_star, skip=skip[i]),
+                "r_star": cost(x, f_star, skip=skip),
                 "fit_rms": float(np.sqrt(np.mean((f - f_star) ** 2))),
                 "knots_star": knots(x, f_star),
                 "n": len(x),
@@ -376,36 +388,22 @@ def table(setting, data, run) -> pd.DataFrame:
 def highd_table(setting, data, run) -> pd.DataFrame:
     """`table` for the d > 1 nets: J* bracketed by `j_star` (a net, from above) and `j_lower` (a
     dual point), and the neurons of the constructed sparse minimiser against N − (d + 1)."""
-    lam = run["member_lam"]
-    lam_eval = np.where(lam > 0, lam, lam[lam > 0].min())
-    trials = run["member_trial"].astype(int)
+    nets = list(_scored_nets(setting, data, run))
+    if not all(base["skip"] for base, *_ in nets):
+        raise ValueError(f"{setting}: the d > 1 optimum is for nets with the skip connection")
     solved = {}
-    for trial in np.unique(trials):  # λ from the largest down, each started from the last
-        X, y, support = data["X"][trial], data["y"][trial], ()
+    for trial in sorted({base["trial"] for base, *_ in nets}):  # λ from the largest down,
+        X, y, support = data["X"][trial], data["y"][trial], ()  # each started from the last
         anchors = anchored_cells(X)
-        for value in sorted(set(lam_eval[trials == trial].tolist()), reverse=True):
-            solved[trial, value] = highd_optimum(X, y, value, anchors, support)
-            support = solved[trial, value]["support"]
+        for lam in sorted({b["lam_eval"] for b, *_ in nets if b["trial"] == trial}, reverse=True):
+            solved[trial, lam] = highd_optimum(X, y, lam, anchors, support)
+            support = solved[trial, lam]["support"]
     rows = []
-    for i, trial in enumerate(trials):
-        K = int(run["member_width"][i])
-        W, b, v = run["param_W"][i, :K], run["param_b"][i, :K], run["param_v"][i, :K]
-        X, y = data["X"][trial], data["y"][trial]
-        skip = bool(run["member_skip"][i])
-        if not skip:
-            raise ValueError(f"{setting}: the d > 1 optimum is for nets with the skip connection")
-        f = evaluate(W, b, v, run["param_a"][i], run["param_c"][i], X)
-        opt = solved[trial, float(lam_eval[i])]
+    for base, X, y, f, W, v in nets:
+        opt = solved[base["trial"], base["lam_eval"]]
         rows.append(
             {
-                "setting": setting,
-                "trial": trial,
-                "lam": float(lam[i]),
-                "width": K,
-                "skip": int(skip),
-                "lam_eval": float(lam_eval[i]),
-                "diverged": bool(run["diverged"][i]),
-                "j_net": float(np.mean((f - y) ** 2) + lam_eval[i] * path_norm(W, v)),
+                **base,
                 "j_star": opt["j_star"],
                 "j_lower": opt["j_lower"],
                 "path_norm": path_norm(W, v),
