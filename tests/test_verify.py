@@ -80,6 +80,27 @@ def test_snapshot_records_commit_scale_and_every_part(run):
     assert [p["setting"] for p in bound["parts"]] == ["N=2", "N=3"]
 
 
+def test_one_family_replaced_keeps_the_others_and_records_its_commit(run, tmp_path, capsys):
+    ref = run.parent / "ref.json"
+    snap = json.loads(ref.read_text())
+    snap["families"]["splines"] = {"old": {}}
+    ref.write_text(json.dumps(snap))
+    newer = tmp_path / "newer"
+    (newer / "diagonal").mkdir(parents=True)
+    (newer / "diagonal/claims.json").write_text(json.dumps(claims()[:1]))
+    manifest = {"commit": "1" * 40, "dirty": False, "config": {"scale": "smoke"}}
+    (newer / "MANIFEST.json").write_text(json.dumps(manifest))
+    args = ["snapshot", "--results", str(newer), "--out", str(ref), "--family", "diagonal"]
+    assert verify.main(args) == 0
+    snap = json.loads(ref.read_text())
+    assert list(snap["families"]["diagonal"]) == ["toy-bound"]
+    assert snap["families"]["splines"] == {"old": {}} and snap["commit"] == "0" * 40
+    assert snap["sources"]["diagonal"]["commit"] == "1" * 40
+    assert snap["sources"]["splines"]["commit"] == "0" * 40
+    with pytest.raises(SystemExit, match="no phase_transition/claims.json"):
+        verify.main(args[:-1] + ["phase_transition"])
+
+
 def test_identical_run_passes_and_prints_the_table(run, capsys):
     code, out = check(run, lambda ref: None, capsys)
     assert code == 0, out

@@ -11,7 +11,11 @@ scale of the run; `compare` checks a run against it:
   given); a number without an interval (a control's value, an exact solver's optimum) gets only it.
 
     python -m sparsenets.verify snapshot --results results --out reference/paper.json
+    python -m sparsenets.verify snapshot --results results --family sparse_dnn  # that one only
     python -m sparsenets.verify compare --reference reference/paper.json --results results
+
+A snapshot whose families come from runs of different commits (`--family`: one family's claims
+replaced after a run of that family alone) records each family's commit under `sources`.
 """
 
 import argparse
@@ -42,6 +46,22 @@ def snapshot(results: Path) -> dict:
     }
     run = {"commit": facts["commit"], "dirty": facts["dirty"]}
     return run | {"scale": facts.get("config", {}).get("scale"), "families": families}
+
+
+def _replace_family(old: dict, new: dict, family: str, results: Path) -> dict:
+    """`old` with `family`'s claims from `new`, and the commit of each family's claims."""
+    if family not in new["families"]:
+        sys.exit(f"no {family}/claims.json under {results}")
+    if old["scale"] and new["scale"] and old["scale"] != new["scale"]:
+        sys.exit(f"scales differ: snapshot {old['scale']}, {results} {new['scale']}")
+    every = {f: {"commit": old["commit"], "dirty": old["dirty"]} for f in old["families"]}
+    sources = old.get("sources", every) | {
+        f: {k: new[k] for k in ("commit", "dirty")} for f in [family]
+    }
+    return old | {
+        "families": old["families"] | {family: new["families"][family]},
+        "sources": sources,
+    }
 
 
 def half_width(interval) -> float:
@@ -144,6 +164,7 @@ def main(argv=None) -> int:
     snap = sub.add_parser("snapshot", help="write a run's claims snapshot")
     snap.add_argument("--results", type=Path, default=Path("results"))
     snap.add_argument("--out", type=Path, default=Path("reference/paper.json"))
+    snap.add_argument("--family", help="replace only this family's claims in the --out snapshot")
     comp = sub.add_parser("compare", help="compare a run with a reference snapshot")
     comp.add_argument("--results", type=Path, default=Path("results"))
     comp.add_argument("--reference", type=Path, default=Path("reference/paper.json"))
@@ -154,6 +175,8 @@ def main(argv=None) -> int:
         snap = snapshot(args.results)
         if not snap["families"]:
             sys.exit(f"no */claims.json under {args.results}: run the workflow first")
+        if args.family:
+            snap = _replace_family(io.read_json(args.out), snap, args.family, args.results)
         io.write_json(args.out, snap)
         if snap["dirty"]:
             print("warning: the run had uncommitted changes; snapshot a run of a clean commit")
@@ -172,6 +195,9 @@ def main(argv=None) -> int:
     except io.InputError as err:
         sys.exit(str(err))
     print(f"reference: {args.reference} (commit {reference['commit']}, scale {reference['scale']})")
+    for family, source in reference.get("sources", {}).items():
+        if source["commit"] != reference["commit"]:
+            print(f"           {family} from commit {source['commit']}")
     print(f"this run:  {args.results} (commit {run['commit']}, scale {run['scale']})")
     if reference["scale"] and run["scale"] and reference["scale"] != run["scale"]:
         sys.exit(f"scales differ: reference {reference['scale']}, {args.results} {run['scale']}")

@@ -18,7 +18,7 @@ def sdnn_fit_params(w):
         "design": w.design,
         "d": int(w.d),
         "n": int(w.n),
-        **{k: SDNN[k] for k in ["trials", "snr", "n_test", "val_fraction", "radii"]},
+        **{k: SDNN[k] for k in ["trials", "snr", "n_test", "val_fraction", "radii", "fdr"]},
         "network": SDNN["network"],
         "lasso": {"use": design["lasso"], **SDNN["lasso"]},
         **{k: design[k] for k in ["x", "rho", "activation", "null_control"]},
@@ -30,7 +30,11 @@ job(
     "fit",
     output=dict(cell=f"{SDNN_OUT}/cells/{{design}}/d{{d}}_n{{n}}.csv"),
     params=sdnn_fit_params,
-    resources=dict(mem_mb=2000, runtime=30),
+    # single-precision inputs of all trials, with room for the float64 copies of one trial
+    resources=dict(
+        mem_mb=lambda w: 1500 + SDNN["trials"] * int(w.n) * int(w.d) * 10 // 10**6,
+        runtime=lambda w: 10 + int(w.n) * int(w.d) // 10**6,
+    ),
     group="sparse_dnn",
 )
 
@@ -57,14 +61,16 @@ job(
 )
 
 FAMILY["sparse_dnn"] = dict(
-    figures=["rates", "importance", "selection", "constraint", "variants"],
+    figures=["rates", "importance", "selection", "dimension", "constraint", "variants"],
     figure_inputs=dict(tables=SDNN_METRICS),
     figure_params={
         "main": SDNN["main"],
+        "dimension": SDNN["dimension"],
+        "fdr": SDNN["fdr"],
         "designs": list(SDNN["designs"]),
         "fit_min_n": SDNN["fit_min_n"],
     },
     claims_inputs=dict(tables=SDNN_METRICS),
     claims_params={**SDNN, "seed": config["seed"]},
-    tables=["settings", "slopes", "selection", "radii"],
+    tables=["settings", "slopes", "selection", "radii", "dimension"],
 )

@@ -4,12 +4,12 @@ Written before the first paper-scale run (also stated in paper/sections/sparse_d
 Slopes are OLS fits of log(mean over trials) against log n over the grid points n >= fit_min_n,
 with 95% percentile-bootstrap intervals [lo, hi] over trials; both rates are read on squared L2
 errors (the source bounds the excess risk, which for the square loss is ||f_hat - f*||^2, and
-derives the derivative rate from it by an interpolation inequality, also squared). All on the
-`main` design, l1-constrained network with the validated radius; d runs over its grid.
-A slope passes only when its whole interval clears the threshold (common/criteria.py).
+derives the derivative rate from it by an interpolation inequality, also squared). The rates on
+the `main` design, l1-constrained network with the validated radius; d runs over its grid. The
+dimension claim on the `dimension` design (d over three decades at fixed n); selection on every
+design. A measurement passes only when its whole interval clears the threshold
+(common/criteria.py).
 """
-
-import math
 
 import numpy as np
 
@@ -17,18 +17,15 @@ from sparsenets.common import criteria, stats
 from sparsenets.common.claims import Measurement, family_judge
 from sparsenets.common.io import write_json, write_text
 from sparsenets.common.latex import NONE, camel, escape, format_number, listing, tabular
-from sparsenets.common.seeding import generator
 from sparsenets.sparse_dnn.figures import tables
-from sparsenets.sparse_dnn.summary import curve, nstar
+from sparsenets.sparse_dnn.summary import curve
 
 SOURCE = "Wu & Li (arXiv 2406.18137)"
 CRITERIA = criteria.load("sparse_dnn")
 judge = family_judge(CRITERIA, SOURCE)
 TPR_MIN = CRITERIA["sparse_dnn-selection"][0].threshold[0]
-AUC_MIN = CRITERIA["sparse_dnn-selection"][1].threshold[0]
 BOOT = "95% percentile bootstrap over trials (resampled trials refit the slope)"
-NULL = "null_labels"  # the log-d control: the l1 net on labels independent of x
-BOOT_LOGD = "95% percentile bootstrap over trials (resampled trials recompute n* and the errors)"
+NULL = "null_labels"  # the selection control: the l1 net on labels independent of x
 
 
 def value(t, design, d, method, measure):
@@ -38,7 +35,7 @@ def value(t, design, d, method, measure):
 
 
 def ds_of(t, design):
-    return sorted(int(d) for d in t[design]["summary"].d.unique())
+    return sorted(int(d) for d in t[design]["summary"].d.dropna().unique())
 
 
 def fig(name):
@@ -114,94 +111,86 @@ def rate_ratio(t, main, params):
     )
 
 
-def _log_d_values(grids, cols, ds, level):
-    """(finite share, n* ratio / bound, mse ratio / (bound / 2)) over the trials `cols`; grids[d]:
-    (the n grid, its n x trial exact-support indicators, the trials' errors at the largest n). An
-    n* ratio with an unreached n* is infinite."""
-    ns = [nstar(g[0], g[1][:, cols].mean(axis=1), level) for g in (grids[d] for d in ds)]
-    bound = 2 * math.log(ds[-1]) / math.log(ds[0])
-    ratio = ns[-1] / ns[0] if np.isfinite(ns).all() else math.inf
-    mse_ratio = grids[ds[-1]][2][cols].mean() / grids[ds[0]][2][cols].mean()
-    return float(np.mean(np.isfinite(ns))), ratio / bound, float(mse_ratio) / (bound / 2)
+ERRORS = {"mse": "model", "grad_err": "derivative"}
 
 
-def _log_d(t, main, method, params):
-    """The log-d measurements of one method on the main design, with 95% percentile-bootstrap
-    intervals resampling trials (the same resample at every (d, n): the data are nested in n)."""
-    ds = ds_of(t, main)
-    cells = t[main]["cells"]
-    exact, err = curve(cells, method, "exact"), curve(cells, method, "mse")
-    grids = {}
-    for d in ds:
-        ns = exact.loc[d].index.to_numpy()
-        grids[d] = (ns, exact.loc[d].to_numpy(), err.loc[(d, ns.max())].to_numpy())
-    trials = exact.shape[1]
-    level = params["exact_level"]
-    rng = generator(params.get("seed", 0), "sparse_dnn", "log-d", method, "bootstrap")
-    draws = np.array(
-        [
-            _log_d_values(grids, rng.integers(0, trials, trials), ds, level)
-            for _ in range(params["bootstrap"])
-        ]
-    )
-    lo, hi = np.quantile(draws, [0.025, 0.975], axis=0, method="inverted_cdf")
-    points = _log_d_values(grids, np.arange(trials), ds, level)
-    where = f"d={ds[0]},{ds[-1]}"
-    measured = {
-        part: [Measurement(where, x if np.isfinite(x) else float("nan"), (lo[i], hi[i]))]
-        for i, (part, x) in enumerate(zip(("finite", "nstar", "mse"), points, strict=True))
-    }
-    ns = [value(t, main, d, method, "nstar") for d in ds]
-    mse = [value(t, main, d, method, "mse_at_max") for d in ds]
-    bound = 2 * math.log(ds[-1]) / math.log(ds[0])
-    ratio = ns[-1] / ns[0] if np.isfinite(ns).all() else float("nan")
-    return measured, {"ns": ns, "ratio": ratio, "bound": bound, "mse_ratio": mse[-1] / mse[0]}
+def _dim(t, sweep, n, method, measure):
+    """A dimension-fit statistic at n with its bootstrap interval, as (value, (lo, hi))."""
+    s = t[sweep]["summary"]
+    row = s[(s.n == n) & (s.method == method)]
+
+    def get(name):
+        v = row[row.measure == name].value
+        return float(v.iloc[0]) if len(v) else float("nan")
+
+    interval = (get(f"{measure}_lo"), get(f"{measure}_hi"))
+    return get(measure), interval if np.isfinite(interval).all() else None
 
 
-def log_d(t, main, params):
-    """Control: the l1 net on null labels (independent of x; trained in the same fit jobs), its
-    errors against the null's regression function, judged by the same criterion."""
-    measured, info = _log_d(t, main, "l1", params)
-    c = judge(
-        "sparse_dnn-log-d",
-        measured,
+def ns_of(t, design):
+    s = t[design]["summary"]
+    return sorted(int(n) for n in s[s.measure.str.startswith("dim_")].n.unique())
+
+
+def _dimension_parts(t, sweep, method, other_sign=1):
+    """{log_fit, power_gap} measurements of `method` at every n and error; other_sign = -1
+    reads the gap the other way round (c(l1) - c(unconstrained): the control's)."""
+    out = {"log_fit": [], "power_gap": []}
+    for n in ns_of(t, sweep):
+        for name, label in ERRORS.items():
+            where = f"n={n} {label}"
+            out["log_fit"].append(Measurement(where, *_dim(t, sweep, n, method, f"dim_fit_{name}")))
+            gap, interval = _dim(t, sweep, n, "l1", f"dim_gap_{name}")
+            if interval and other_sign < 0:
+                interval = (-interval[1], -interval[0])
+            out["power_gap"].append(Measurement(where, other_sign * gap, interval))
+    return out
+
+
+def dimension(t, sweep, params):
+    """At fixed n, the l1 net's errors against d over three decades: a + b log d fits at least as
+    well as a d^c, and c lies below the unconstrained net's. Control: the unconstrained net in the
+    l1 net's place (its fits, and its exponent against the l1 net's)."""
+    return judge(
+        "sparse_dnn-dimension",
+        _dimension_parts(t, sweep, "l1"),
         params["trials"],
-        BOOT_LOGD,
-        [fig("selection"), f"sparse_dnn/metrics/{main}_summary.csv"],
-        statement="The sample complexity grows only with log(d).",
-        control=_log_d(t, main, NULL, params)[0] if has(t, main, NULL) else None,
+        BOOT,
+        [fig("dimension"), f"sparse_dnn/metrics/{sweep}_summary.csv"],
+        statement="The sample complexity grows only with log(d): at a fixed n, the error of the "
+        "l1-constrained network grows like log d, not like a power of d.",
+        control=_dimension_parts(t, sweep, "free", -1) if has(t, sweep, "free") else None,
     )
-    if has(t, main, NULL):
-        null = _log_d(t, main, NULL, params)[1]
-        info.update(null_ns=null["ns"], null_mse_ratio=null["mse_ratio"])
-    return c, info
 
 
-def _selection(t, designs, method):
-    """Mean TPR and AUC over trials at the largest n, with t intervals over the trials."""
-    out = {"tpr": [], "auc": []}
+def _selection(t, designs, method, q):
+    """Mean TPR and FDP / q of the held-out BH selection over trials at the largest n of each
+    (design, d), with t intervals over the trials."""
+    out = {"tpr": [], "fdr": []}
     for design in designs:
         if not has(t, design, method):
             continue
+        cells = t[design]["cells"]
         for d in ds_of(t, design):
-            for part in out:
-                table = curve(t[design]["cells"], method, part).loc[d]
-                trials = table.loc[table.index.max()].to_numpy()
-                estimate = value(t, design, d, method, f"{part}_at_max")
+            for part, measure, scale in (("tpr", "sel_tpr", 1.0), ("fdr", "sel_fdp", 1 / q)):
+                table = curve(cells, method, measure).loc[d]
+                trials = table.loc[table.index.max()].to_numpy() * scale
                 interval = stats.t_interval(trials)
-                out[part].append(Measurement(f"{design} d={d}", estimate, interval))
+                out[part].append(Measurement(f"{design} d={d}", float(np.mean(trials)), interval))
     return out
 
 
 def selection(t, designs, params):
+    q = params["fdr"]
     return judge(
         "sparse_dnn-selection",
-        _selection(t, designs, "l1"),
+        _selection(t, designs, "l1", q),
         params["trials"],
         stats.t_method(params["trials"]),
-        [fig("selection"), fig("importance"), fig("variants")],
-        statement="Partial derivatives select the relevant variables of a nonlinear sparse f*.",
-        control=_selection(t, designs, "free"),
+        [fig("selection"), fig("importance"), "sparse_dnn/tables/selection.tex"],
+        statement="Partial derivatives select the relevant variables of a nonlinear sparse f*: "
+        "a network trained under the l1 constraint finds them without knowing how many there are.",
+        control=_selection(t, designs, NULL, q) if any(has(t, g, NULL) for g in designs) else None,
     )
 
 
@@ -279,10 +268,17 @@ def radius_table(t, main) -> str:
     )
 
 
+NAMES = {"l1": r"$\ell_1$ net", "free": "unconstrained", "lasso": "lasso", NULL: "null labels"}
+
+
 def selection_table(t, designs) -> str:
+    """At the largest n of each (design, d): the held-out BH selection (mean size, TPR, FDR over
+    trials) and, as descriptions, the AUC of the importance ranking and n* (oracle top-s)."""
     rows = []
     for design in designs:
-        methods = [m for m in ("l1", "free", "lasso") if (t[design]["summary"].method == m).any()]
+        s = t[design]["summary"]
+        methods = [m for m in NAMES if (s.method == m).any()]
+        top = int(t[design]["cells"].n.max())
         for d in ds_of(t, design):
             for method in methods:
                 ns = value(t, design, d, method, "nstar")
@@ -290,15 +286,57 @@ def selection_table(t, designs) -> str:
                     [
                         escape(design),
                         str(d),
-                        {"l1": r"$\ell_1$ net", "free": "unconstrained", "lasso": "lasso"}[method],
-                        format_number(value(t, design, d, method, "tpr_at_max")),
+                        str(top),
+                        NAMES[method],
+                        format_number(value(t, design, d, method, "sel_size_at_max")),
+                        format_number(value(t, design, d, method, "sel_tpr_at_max")),
+                        format_number(value(t, design, d, method, "sel_fdp_at_max")),
                         format_number(value(t, design, d, method, "auc_at_max")),
                         str(int(ns)) if np.isfinite(ns) else "none",
                     ]
                 )
     return tabular(
-        "lrlrrr",
-        ["design", "$d$", "method", "TPR at $s$", "AUC", "$n^\\star$"],
+        "lrrlrrrrr",
+        ["design", "$d$", "$n$", "method", r"$|\hat S|$", "TPR", "FDR", "AUC", r"$n^\star$"],
+        rows,
+    )
+
+
+def _math(x) -> str:
+    s = format_number(x)
+    return s if s.startswith("$") else f"${s}$"
+
+
+def _dim_ci(t, sweep, n, method, measure):
+    v, interval = _dim(t, sweep, n, method, measure)
+    if not np.isfinite(v):
+        return "--"
+    if interval is None:
+        return _math(v)
+    return f"{_math(v)} [{_math(interval[0])}, {_math(interval[1])}]"
+
+
+def dimension_table(t, sweep) -> str:
+    """Per n and error: exponent c of a d^c, slope b of a + b log d and RSS(log)/RSS(power)."""
+    rows = []
+    s = t[sweep]["summary"]
+    methods = [m for m in ("l1", "free", "lasso") if (s.method == m).any()]
+    for n in ns_of(t, sweep):
+        for name, label in ERRORS.items():
+            for method in methods:
+                rows.append(
+                    [
+                        str(n),
+                        label,
+                        NAMES[method],
+                        _dim_ci(t, sweep, n, method, f"dim_c_{name}"),
+                        _dim_ci(t, sweep, n, method, f"dim_b_{name}"),
+                        _dim_ci(t, sweep, n, method, f"dim_fit_{name}"),
+                    ]
+                )
+    return tabular(
+        "rlllll",
+        ["$n$", "error", "method", r"$c$ in $a\,d^c$", r"$b$ in $a+b\log d$", "RSS log / power"],
         rows,
     )
 
@@ -322,12 +360,9 @@ def settings_table(params) -> str:
     return tabular("lllllc", ["design", "$x$", "activation", "$d$", "$n$", "lasso"], rows)
 
 
-def numbers(t, params, claims, logd) -> dict:
-    fmt = format_number
-    main = params["main"]
-    net = params["network"]
-    ds = ds_of(t, main)
-    n = {
+def _settings_numbers(params) -> dict:
+    fmt, net = format_number, params["network"]
+    return {
         "SdnnTrials": str(params["trials"]),
         "SdnnSnr": fmt(params["snr"]),
         "SdnnNtest": fmt(params["n_test"]),
@@ -347,27 +382,26 @@ def numbers(t, params, claims, logd) -> dict:
         "SdnnExactPercent": fmt(round(100 * params["exact_level"])),
         "SdnnLassoFolds": str(params["lasso"]["folds"]),
         "SdnnLassoAlphas": str(params["lasso"]["alphas"]),
+        "SdnnTprMin": fmt(TPR_MIN),
+        "SdnnFdr": fmt(params["fdr"]),
+    }
+
+
+def _rate_numbers(t, main) -> dict:
+    fmt, ds = format_number, ds_of(t, main)
+    n = {
         "SdnnDs": listing(ds, math=True),
         "SdnnDmin": str(ds[0]),
         "SdnnDmax": str(ds[-1]),
-        "SdnnDRatio": fmt(ds[-1] / ds[0]),
-        "SdnnLogRatio": fmt(math.log(ds[-1]) / math.log(ds[0])),
-        "SdnnNmax": fmt(max(params["designs"][main]["n"])),
-        "SdnnNmin": fmt(min(params["designs"][main]["n"])),
-        "SdnnTprMin": fmt(TPR_MIN),
-        "SdnnAucMin": fmt(AUC_MIN),
+        "SdnnNmax": fmt(int(t[main]["cells"].n.max())),
+        "SdnnNmin": fmt(int(t[main]["cells"].n.min())),
     }
-    info = t[main]["cells"]
-    info = info[info.method == "info"]
-    n["SdnnSigma"] = fmt(float(info[info.measure == "sigma"].value.iloc[0]))
-    n["SdnnMaxExcess"] = fmt(float(t_all_excess(t)))
     for tag, method in (("", "l1"), ("Free", "free"), ("Lasso", "lasso")):
-        if not (t[main]["summary"].method == method).any():
+        if not has(t, main, method):
             continue
         n[f"SdnnSlopeMse{tag}"] = listing(_ci(t, main, d, method, "slope_mse") for d in ds)
         n[f"SdnnSlopeGrad{tag}"] = listing(_ci(t, main, d, method, "slope_grad_err") for d in ds)
         n[f"SdnnMseMax{tag}"] = listing(fmt(value(t, main, d, method, "mse_at_max")) for d in ds)
-        n[f"SdnnTprMax{tag}"] = listing(fmt(value(t, main, d, method, "tpr_at_max")) for d in ds)
         n[f"SdnnAucMax{tag}"] = listing(fmt(value(t, main, d, method, "auc_at_max")) for d in ds)
         stars = [value(t, main, d, method, "nstar") for d in ds]
         n[f"SdnnNstar{tag}"] = listing(str(int(s)) if np.isfinite(s) else "none" for s in stars)
@@ -378,31 +412,73 @@ def numbers(t, params, claims, logd) -> dict:
     if has(t, main, "partition"):
         n["SdnnSlopeMsePart"] = listing(_ci(t, main, d, "partition", "slope_mse") for d in ds)
     n["SdnnRatioBand"] = "[{:g}, {:g}]".format(*CRITERIA["sparse_dnn-rate-ratio"][0].threshold)
-    n["SdnnNstarRatio"] = fmt(logd["ratio"]) if np.isfinite(logd["ratio"]) else "undefined"
-    n["SdnnNstarBound"] = fmt(logd["bound"])
-    n["SdnnMseRatio"] = fmt(logd["mse_ratio"])
-    n["SdnnMseBound"] = fmt(logd["bound"] / 2)
-    for design in params["designs"]:
-        if design == main:
+    return n
+
+
+def _dimension_numbers(t, sweep) -> dict:
+    """The d grid's fits, as 'n = ...: model ..., derivative ...' listings per statistic."""
+    ds = ds_of(t, sweep)
+    n = {
+        "SdnnDimDs": listing(ds, math=True),
+        "SdnnDimNs": listing(ns_of(t, sweep), math=True),
+        "SdnnDimDmin": str(ds[0]),
+        "SdnnDimDmax": str(ds[-1]),
+    }
+    for tag, method in (("", "l1"), ("Free", "free"), ("Lasso", "lasso")):
+        if not has(t, sweep, method):
             continue
-        tag = camel(design)
-        gds = ds_of(t, design)
+        for stat in ("c", "fit", "b"):
+            for name, label in ERRORS.items():
+                key = f"SdnnDim{stat.capitalize()}{label.capitalize()}{tag}"
+                n[key] = listing(
+                    f"{_dim_ci(t, sweep, m, method, f'dim_{stat}_{name}')} ($n={m}$)"
+                    for m in ns_of(t, sweep)
+                )
+    for name, label in ERRORS.items():
+        n[f"SdnnDimGap{label.capitalize()}"] = listing(
+            f"{_dim_ci(t, sweep, m, 'l1', f'dim_gap_{name}')} ($n={m}$)" for m in ns_of(t, sweep)
+        )
+    return n
+
+
+def _selection_numbers(t, params) -> dict:
+    """Held-out selection at the largest n, per d, for every design and method."""
+    fmt, n = format_number, {}
+    for design in params["designs"]:
+        if design not in t:
+            continue
+        tag = "" if design == params["main"] else camel(design)
+        ds = ds_of(t, design)
+        n[f"Sdnn{tag}SelDs"] = listing(ds, math=True)
+        for mtag, method in (("", "l1"), ("Free", "free"), ("Lasso", "lasso"), ("Null", NULL)):
+            for stat, measure in (("Tpr", "sel_tpr"), ("Fdr", "sel_fdp"), ("Size", "sel_size")):
+                key = f"Sdnn{tag}Sel{stat}{mtag}"
+                if has(t, design, method):
+                    got = (value(t, design, d, method, f"{measure}_at_max") for d in ds)
+                    n[key] = listing(fmt(v) for v in got)
+                else:
+                    n[key] = NONE
+    return n
+
+
+def numbers(t, params, claims) -> dict:
+    fmt, main = format_number, params["main"]
+    n = {**_settings_numbers(params), **_rate_numbers(t, main)}
+    info = t[main]["cells"]
+    info = info[info.method == "info"]
+    n["SdnnSigma"] = fmt(float(info[info.measure == "sigma"].value.iloc[0]))
+    n["SdnnMaxExcess"] = fmt(float(t_all_excess(t)))
+    for design in params["designs"]:
+        if design in (main, params["dimension"]) or design not in t:
+            continue
+        tag, gds = camel(design), ds_of(t, design)
         n[f"Sdnn{tag}Ds"] = listing(gds, math=True)
         n[f"Sdnn{tag}SlopeMse"] = listing(_ci(t, design, d, "l1", "slope_mse") for d in gds)
         n[f"Sdnn{tag}SlopeGrad"] = listing(_ci(t, design, d, "l1", "slope_grad_err") for d in gds)
-        n[f"Sdnn{tag}TprMax"] = listing(fmt(value(t, design, d, "l1", "tpr_at_max")) for d in gds)
         n[f"Sdnn{tag}AucMax"] = listing(fmt(value(t, design, d, "l1", "auc_at_max")) for d in gds)
-        if (t[design]["summary"].method == "lasso").any():
-            n[f"Sdnn{tag}LassoTprMax"] = listing(
-                fmt(value(t, design, d, "lasso", "tpr_at_max")) for d in gds
-            )
-        else:
-            n[f"Sdnn{tag}LassoTprMax"] = NONE
-    stars = logd.get("null_ns")
-    n["SdnnNstarNull"] = (
-        listing(str(int(s)) if np.isfinite(s) else "none" for s in stars) if stars else "not run"
-    )
-    n["SdnnMseRatioNull"] = fmt(logd["null_mse_ratio"]) if stars else "not run"
+    if params["dimension"] in t:
+        n.update(_dimension_numbers(t, params["dimension"]))
+    n.update(_selection_numbers(t, params))
     for c in claims:
         name = "".join(w.capitalize() for w in c["id"].split("-")[1:])
         n[f"SdnnVerdict{name}"] = c["verdict"]
@@ -422,21 +498,22 @@ def t_all_excess(t):
 
 def report(paths, outputs, params) -> None:
     t = tables(paths)
-    main = params["main"]
-    if main not in t:
-        raise ValueError(f"sparse_dnn: the main design {main!r} has no metrics tables")
+    main, sweep = params["main"], params["dimension"]
+    for name, design in (("main", main), ("dimension", sweep)):
+        if design not in t:
+            raise ValueError(f"sparse_dnn: the {name} design {design!r} has no metrics tables")
     designs = list(params["designs"])
-    c3, logd = log_d(t, main, params)
     claims = [
         model_rate(t, main, params),
         derivative_rate(t, main, params),
         rate_ratio(t, main, params),
-        c3,
+        dimension(t, sweep, params),
         selection(t, designs, params),
     ]
     write_json(outputs["claims"], claims)
-    write_json(outputs["numbers"], numbers(t, params, claims, logd))
+    write_json(outputs["numbers"], numbers(t, params, claims))
     write_text(outputs["settings"], settings_table(params))
-    write_text(outputs["slopes"], slopes_table(t, designs))
+    write_text(outputs["slopes"], slopes_table(t, [g for g in designs if g != sweep]))
     write_text(outputs["radii"], radius_table(t, main))
     write_text(outputs["selection"], selection_table(t, designs))
+    write_text(outputs["dimension"], dimension_table(t, sweep))

@@ -100,3 +100,22 @@ def null_labels(seed: int, design: str, d: int, n: int, trial: int, rho: float, 
     x = sample_x(generator(seed, "sparse_dnn", design, d, trial, "null-x"), design, n, S, rho)
     eps = generator(seed, "sparse_dnn", design, d, trial, "null-noise").standard_normal(n)
     return fstar(x) + sigma * eps
+
+
+def resample_inputs(rng, design: str, x, rho: float = 0.0):
+    """x' with each column j drawn afresh from the law of x_j given the row's other inputs (the
+    model-X null of the held-out randomization test): uniform, independent U[-1, 1]; Gaussian
+    AR(1), the normal law given the neighbours (tridiagonal precision), mean
+    rho (x_{j-1} + x_{j+1}) / (1 + rho^2) and variance (1 - rho^2) / (1 + rho^2) inside, mean
+    rho x_2 (or rho x_{d-1}) and variance 1 - rho^2 at the two ends."""
+    n, d = x.shape
+    if design == "uniform":
+        return rng.uniform(-1.0, 1.0, size=(n, d))
+    if design == "gaussian":
+        mean = np.empty_like(x)
+        sd = np.full(d, np.sqrt((1.0 - rho**2) / (1.0 + rho**2)))
+        mean[:, 1:-1] = rho * (x[:, :-2] + x[:, 2:]) / (1.0 + rho**2)
+        mean[:, 0], mean[:, -1] = rho * x[:, 1], rho * x[:, -2]
+        sd[[0, -1]] = np.sqrt(1.0 - rho**2)
+        return mean + sd * rng.standard_normal(size=(n, d))
+    raise ValueError(f"sparse_dnn: unknown design {design!r}; known: {', '.join(DESIGNS)}")

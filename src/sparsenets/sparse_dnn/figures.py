@@ -8,6 +8,7 @@ from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import read_csv
 from sparsenets.common.plotting import figsize, over_trials, save, use_style
+from sparsenets.sparse_dnn.summary import log_fit, power_fit
 
 METHODS = {
     "l1": ("$\\ell_1$-constrained net", "-"),
@@ -18,6 +19,7 @@ LABELS = {
     "mse": r"$\|\hat f-f^\star\|_{L_2}^2$",
     "grad_err": r"$\mathbb{E}\|\nabla\hat f-\nabla f^\star\|_2^2$",
     "tpr": "TPR at $s$",
+    "sel_tpr": "TPR of the selected set",
     "auc": "AUC",
 }
 
@@ -138,46 +140,100 @@ def importance(t, design, ns_shown=3):
     return fig
 
 
-def selection(t, design):
+def selection(t, design, sweep, q):
+    """The held-out selection (BH at level q): TPR and FDR against n per d on the main design;
+    against d at each n of the d grid."""
     cells = t[design]["cells"]
     ds = sorted(cells.d.unique())
     methods = [m for m in METHODS if (cells.method == m).any()]
     fig, axes = plt.subplots(1, 3, figsize=figsize(1.0, 2.5))
-    for k, measure in enumerate(("tpr", "auc")):
+    for k, measure in enumerate(("sel_tpr", "sel_fdp")):
         for method in methods:
             for i, d in enumerate(ds):
                 _mean_line(axes[k], _rows(cells, method, measure, d), f"C{i}", METHODS[method][1])
         axes[k].set_xscale("log")
         axes[k].set_xlabel("$n$")
-        axes[k].set_ylabel(LABELS[measure])
+    axes[0].set_ylabel("TPR of the selected set")
+    axes[1].set_ylabel("false-discovery proportion")
+    axes[1].axhline(q, color="0.5", lw=0.8, ls=":")
     for i, d in enumerate(ds):
         axes[0].plot([], [], color=f"C{i}", label=f"$d={d}$")
     axes[0].legend(loc="lower right")
     ax = axes[2]
-    for method in methods:
-        ys = [_summary(t, design, d, method, "nstar") for d in ds]
-        ax.plot(
-            np.log(ds),
-            ys,
-            METHODS[method][1],
-            marker="o",
-            ms=3,
-            color="k",
-            label=METHODS[method][0],
-        )
-    base = _summary(t, design, ds[0], "l1", "nstar")
-    if np.isfinite(base):
-        ax.plot(
-            np.log(ds),
-            base * np.log(ds) / np.log(ds[0]),
-            color="C1",
-            lw=0.9,
-            label=r"$\propto\log d$",
-        )
-    ax.set_yscale("log")
-    ax.set_xlabel(r"$\log d$")
-    ax.set_ylabel("$n^\\star$ (exact support)")
-    ax.legend(loc="upper left")
+    if sweep in t:
+        grid = t[sweep]["cells"]
+        for method in [m for m in METHODS if (grid.method == m).any()]:
+            for i, n in enumerate(sorted(grid.n.unique())):
+                rows = grid[(grid.method == method) & (grid.n == n)]
+                for measure, marker in (("sel_tpr", "o"), ("sel_fdp", "x")):
+                    means = rows[rows.measure == measure].groupby("d").value.mean()
+                    ax.plot(
+                        means.index,
+                        means.to_numpy(),
+                        METHODS[method][1],
+                        marker=marker,
+                        ms=3,
+                        color=f"C{i}",
+                        lw=0.9,
+                    )
+        keys = [
+            plt.Line2D([], [], color="k", ls=METHODS[m][1], label=METHODS[m][0]) for m in methods
+        ]
+        keys += [
+            plt.Line2D([], [], color=f"C{i}", label=f"right: $n={n}$")
+            for i, n in enumerate(sorted(grid.n.unique()))
+        ]
+        keys += [
+            plt.Line2D([], [], marker=m, color="k", ls="", ms=3, label=name)
+            for m, name in (("o", "TPR"), ("x", "FDP"))
+        ]
+        ax.set_xscale("log")
+        ax.set_xlabel("$d$")
+        fig.legend(handles=keys, loc="outside upper center", ncols=4)
+    return fig
+
+
+def dimension(t, sweep):
+    """Error against d at each fixed n of the d grid (mean over trials, bars: range), with the
+    l1 net's two fits, a + b log d and a d^c (least squares on the log of the mean)."""
+    cells = t[sweep]["cells"]
+    ns = sorted(cells.n.unique())
+    methods = [m for m in METHODS if (cells.method == m).any()]
+    fig, axes = plt.subplots(len(ns), 2, figsize=figsize(1.0, 2.2 * len(ns)), squeeze=False)
+    for row, n in zip(axes, ns, strict=True):
+        at = cells[cells.n == n]
+        for ax, measure in zip(row, ("mse", "grad_err"), strict=True):
+            for k, method in enumerate(methods):
+                rows = _rows(at, method, measure)
+                over_trials(
+                    ax,
+                    rows,
+                    "d",
+                    "value",
+                    "mean",
+                    100,
+                    bars=True,
+                    color=f"C{k}",
+                    linestyle=METHODS[method][1],
+                    label=METHODS[method][0],
+                    marker="o",
+                    ms=2.5,
+                )
+            means = _rows(at, "l1", measure).groupby("d").value.mean()
+            logd, loge = np.log(means.index.to_numpy(dtype=float)), np.log(means.to_numpy())
+            a, b, _ = log_fit(logd, loge[None])
+            c, _ = power_fit(logd, loge[None])
+            fine = np.geomspace(means.index.min(), means.index.max(), 100)
+            ax.plot(fine, a[0] + b[0] * np.log(fine), color="k", lw=0.9, label=r"$a+b\log d$")
+            scale = np.exp(loge.mean() - c[0] * logd.mean())
+            ax.plot(fine, scale * fine ** c[0], color="k", lw=0.9, ls="--", label=r"$a\,d^{c}$")
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.set_xlabel("$d$")
+            ax.set_ylabel(LABELS[measure])
+            ax.set_title(f"$n={n}$", loc="left")
+    fig.legend(*axes[0][0].get_legend_handles_labels(), loc="outside upper center", ncols=5)
     return fig
 
 
@@ -209,14 +265,14 @@ def variants(t, designs):
         cells = t[design]["cells"]
         ds = sorted(cells.d.unique())
         methods = [m for m in METHODS if (cells.method == m).any()]
-        for ax, measure in zip(row, ("mse", "grad_err", "tpr"), strict=True):
+        for ax, measure in zip(row, ("mse", "grad_err", "sel_tpr"), strict=True):
             for k, method in enumerate(methods):
                 for i, d in enumerate(ds):
                     label = METHODS[method][0] if i == 0 else None
                     rows = _rows(cells, method, measure, d)
                     _mean_line(ax, rows, f"C{k}", D_STYLES[i % 4], label)
             ax.set_xscale("log")
-            if measure != "tpr":
+            if measure != "sel_tpr":
                 ax.set_yscale("log")
                 ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_ylabel(LABELS[measure])
@@ -242,11 +298,13 @@ def draw(params, paths, pdf, png, style) -> None:
     elif name == "importance":
         fig = importance(t, main)
     elif name == "selection":
-        fig = selection(t, main)
+        fig = selection(t, main, params["dimension"], params["fdr"])
+    elif name == "dimension":
+        fig = dimension(t, params["dimension"])
     elif name == "constraint":
         fig = constraint(t, main)
     elif name == "variants":
-        fig = variants(t, [d for d in params["designs"] if d != main])
+        fig = variants(t, [d for d in params["designs"] if d not in (main, params["dimension"])])
     else:
         raise ValueError(f"sparse_dnn: unknown figure {name!r}")
     save(fig, pdf, png)

@@ -9,10 +9,10 @@ from sparsenets.common.stage import SECTION, stage
 @stage(
     outputs="cell",
     params="seed design d n trials snr n_test val_fraction radii network lasso x rho activation"
-    " null_control",
+    " null_control fdr",
 )
 def fit(inputs, outputs, params):
-    from sparsenets.sparse_dnn.train import run_cell
+    from sparsenets.sparse_dnn.cell import run_cell
 
     frame, info = run_cell(params)
     extra = pd.DataFrame(
@@ -47,7 +47,11 @@ def metrics(inputs, outputs, params):
     write_csv(outputs["summary"], summary(params["design"], cells, params, rng))
 
 
-@stage(inputs="tables style", outputs="pdf? png?", params="figures main designs fit_min_n")
+@stage(
+    inputs="tables style",
+    outputs="pdf? png?",
+    params="figures main dimension fdr designs fit_min_n",
+)
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.sparse_dnn.figures import draw
@@ -56,7 +60,11 @@ def figure(inputs, outputs, params):
         draw({**params, "figure": name}, as_list(inputs["tables"]), pdf, png, inputs["style"])
 
 
-@stage(inputs="tables", outputs="claims numbers settings slopes selection radii", params=SECTION)
+@stage(
+    inputs="tables",
+    outputs="claims numbers settings slopes selection radii dimension",
+    params=SECTION,
+)
 def claims(inputs, outputs, params):
     from sparsenets.sparse_dnn.claims import report
 

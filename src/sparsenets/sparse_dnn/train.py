@@ -4,14 +4,10 @@ unconstrained network, trained identically."""
 
 import math
 
-import numpy as np
-import pandas as pd
 import torch
 
 from sparsenets.common.progress import progress
-from sparsenets.common.seeding import generator
-from sparsenets.sparse_dnn import data, models
-from sparsenets.sparse_dnn.metrics import measures
+from sparsenets.sparse_dnn import models
 
 
 def radius_at(step: int, warm_steps: int, anneal: float) -> float:
@@ -72,10 +68,14 @@ def fit(
         ]
     steps = steps_for(n, epochs, batch, min_steps)
     warm_steps = int(warm * steps)
-    rows_flat, theta = models.project_l1_warm(
-        models.flat(params), radius * radius_at(0, warm_steps, anneal), torch.zeros(len(radius))
+    # One (M, P) storage row per network; the parameters are leaf views into it, so the l1
+    # projection of every network's whole parameter vector runs in place, without copies.
+    storage = models.flat(params).contiguous()
+    theta, norm = models.project_l1_(
+        storage, radius * radius_at(0, warm_steps, anneal), torch.zeros(len(radius))
     )
-    params = [p.requires_grad_(True) for p in models.unflat(rows_flat, params)]
+    with torch.no_grad():
+        params = [p.requires_grad_(True) for p in models.unflat(storage, params)]
     # Heavy ball by hand (torch.optim would import torch._dynamo: seconds per job).
     velocity = [torch.zeros_like(p) for p in params]
     batch = min(batch, n)
@@ -83,12 +83,20 @@ def fit(
         target = y.reshape(trials * per_trial, n)  # (M, n): each network its own labels
     else:
         target = y.repeat_interleave(per_trial, dim=0)  # (M, n)
-    excess = 0.0
     finite = torch.isfinite(radius)
+    # The minibatch is gathered into one buffer, trial by trial: a fresh 100 MB tensor per step
+    # (d = 10^4, ten trials) costs seven times the copy in page faults, and index_select over
+    # the training rows x[:, :m] (not contiguous) would copy all of them first, at every step.
+    xb = x[:, :batch].clone()
+    excess = _excess(norm, radius * radius_at(0, warm_steps, anneal), finite)
     for step in progress(range(steps), f"fit n={n} d={d}: step"):
         lr_t = lr * 0.5 * (1.0 + math.cos(math.pi * step / steps))
         rows = None if batch == n else torch.randperm(n, generator=gen)[:batch]
-        xb = x if rows is None else x[:, rows]
+        if rows is None:
+            xb = x
+        else:
+            for t in range(trials):
+                torch.index_select(x[t], 0, rows, out=xb[t])
         yb = target if rows is None else target[:, rows]
         out = models.forward(params, xb, per_trial, act)
         # Sum over models of each model's mean squared error: the gradients stay separate.
@@ -99,135 +107,15 @@ def fit(
                 v.mul_(momentum).add_(g)
                 p.sub_(lr_t * v)
             r_t = radius * radius_at(step, warm_steps, anneal)
-            projected, theta = models.project_l1_warm(models.flat(params), r_t, theta)
-            for p, q in zip(params, models.unflat(projected, params), strict=True):
-                p.copy_(q)
-            over = (projected.abs().sum(1) - r_t)[finite & torch.isfinite(projected).all(1)]
-            if over.numel():
-                excess = max(excess, float(over.max()))
+            theta, norm = models.project_l1_(storage, r_t, theta)
+            excess = max(excess, _excess(norm, r_t, finite))
     with torch.no_grad():
         final = [p.detach() for p in params]
         train_loss = ((models.forward(final, x, per_trial, act) - target) ** 2).mean(1)
     return final, train_loss, steps, excess
 
 
-def run_cell(p: dict):
-    """One (design, d, n) cell: all trials and radii (plus the unconstrained net) as one batched
-    model, the lasso per trial, every measure on the test sample. Returns tidy rows.
-
-    With p["null_control"], each trial also trains one l1 network at the smallest radius on null
-    labels (data.null_labels: independent of x), the negative control of the log-d claim; its
-    measures are taken against the null's regression function (the constant E f*, gradient zero)."""
-    torch.set_num_threads(1)
-    design, d, n, trials = p["design"], int(p["d"]), int(p["n"]), int(p["trials"])
-    law, rho, act = p["x"], float(p["rho"]), p["activation"]
-    n_val = max(1, round(p["val_fraction"] * n))
-    if n_val >= n:
-        raise ValueError(f"sparse_dnn: n = {n} leaves no training rows after validation")
-    sigma = data.noise_sd(p["seed"], law, rho, p["snr"])
-    # Inputs kept in single precision (the networks train in float32; d = 1000, n = 16000 and
-    # five trials would take 640 MB in double); y is computed from the double-precision draw.
-    x = np.empty((trials, n, d), dtype=np.float32)
-    y = np.empty((trials, n))
-    for t in range(trials):
-        xt_, y[t] = data.training_set(p["seed"], law, d, n, t, rho, sigma)
-        x[t] = xt_
-    del xt_
-    grid = [float(r) for r in p["radii"]]
-    null = bool(p.get("null_control", False))
-    radii = grid + [float("inf")] + ([min(grid)] if null else [])
-    per_trial = len(radii)
-    free = len(grid)  # index of the unconstrained net in a trial's block
-    seed_int = int(generator(p["seed"], "sparse_dnn", design, d, n, "init").integers(2**62))
-    gen = torch.Generator().manual_seed(seed_int)
-    net = p["network"]
-    x32 = torch.from_numpy(x)
-    y32 = torch.tensor(y, dtype=torch.float32)
-    if null:
-        labels = np.repeat(y[:, None, :], per_trial, axis=1)
-        for t in range(trials):
-            labels[t, -1] = data.null_labels(p["seed"], law, d, n, t, rho, sigma)
-        y32 = torch.tensor(labels, dtype=torch.float32)  # (trials, per_trial, n)
-        null_mean = data.signal_mean(p["seed"], law, rho)
-    params, train_loss, steps, excess = fit(
-        x32[:, : n - n_val],
-        y32[..., : n - n_val],
-        radii,
-        width=net["width"],
-        depth=net["depth"],
-        act=act,
-        lr=net["lr"],
-        momentum=net["momentum"],
-        epochs=0,
-        batch=net["batch"],
-        min_steps=net["steps"],
-        anneal=net["anneal"],
-        warm=net["warm"],
-        gen=gen,
-        extra_gen=torch.Generator().manual_seed(seed_int + 1) if null else None,
-    )
-    with torch.no_grad():
-        val = models.forward(params, x32[:, n - n_val :], per_trial, act)
-        yv = y32[..., n - n_val :]
-        yv = yv.reshape(-1, n_val) if null else yv.repeat_interleave(per_trial, 0)
-        val_mse = ((val - yv) ** 2).mean(1)
-    val_mse = val_mse.double().numpy().reshape(trials, per_trial)
-    train_loss = train_loss.double().numpy().reshape(trials, per_trial)
-    rows = []
-
-    def add(t, method, radius, values):
-        for measure, value in values.items():
-            rows.append(
-                {
-                    "design": design,
-                    "d": d,
-                    "n": n,
-                    "trial": t,
-                    "method": method,
-                    "radius": radius,
-                    "measure": measure,
-                    "value": float(value),
-                }
-            )
-
-    params64 = [q.double() for q in params]
-    for t in range(trials):
-        xt = data.test_set(p["seed"], law, d, t, rho, p["n_test"])
-        f_true, g_true = data.fstar(xt), data.grad_fstar(xt)
-        idx = torch.arange(t * per_trial, (t + 1) * per_trial)
-        pred, grad = models.input_gradient(
-            [q[idx] for q in params64], torch.tensor(xt)[None], per_trial, act
-        )
-        pred, grad = pred.numpy(), grad.numpy()
-        results = [measures(pred[k], grad[k], f_true, g_true) for k in range(per_trial)]
-        ok = [k for k in range(free) if results[k]["diverged"] == 0 and np.isfinite(val_mse[t, k])]
-        for k in range(free):
-            add(t, "l1grid", radii[k], {"val_mse": val_mse[t, k], **results[k]})
-        if ok:
-            best = min(ok, key=lambda k: val_mse[t, k])  # the radius with the least val. error
-            extra = {"val_mse": val_mse[t, best], "train_mse": train_loss[t, best]}
-            add(t, "l1", radii[best], {**results[best], **extra})
-        else:
-            add(t, "l1", float("nan"), {"diverged": 1.0})
-        extra = {"val_mse": val_mse[t, free], "train_mse": train_loss[t, free]}
-        add(t, "free", float("nan"), {**results[free], **extra})
-        if null:
-            k = per_trial - 1
-            res = measures(pred[k], grad[k], np.full_like(f_true, null_mean), np.zeros_like(g_true))
-            extra = {"val_mse": val_mse[t, k], "train_mse": train_loss[t, k]}
-            add(t, "null_labels", radii[k], {**res, **extra})
-        if p["lasso"]["use"]:
-            coef, icpt, alpha = models.lasso(
-                x[t].astype(np.float64),
-                y[t],
-                p["lasso"]["folds"],
-                p["lasso"]["alphas"],
-                seed_int % 2**31,
-            )
-            lin = measures(xt @ coef + icpt, np.broadcast_to(coef, xt.shape), f_true, g_true)
-            add(t, "lasso", alpha, lin)
-        step = models.partition(x[t].astype(np.float64), y[t], xt, data.S)
-        add(t, "partition", float("nan"), measures(step, np.zeros_like(g_true), f_true, g_true))
-    frame = pd.DataFrame(rows)
-    info = {"steps": steps, "l1_excess": excess, "sigma": sigma, "n_val": n_val}
-    return frame, info
+def _excess(norm, radius, finite) -> float:
+    """The largest ||theta||_1 - r over the finite-radius rows with a finite norm (0 if none)."""
+    over = (norm - radius.double())[finite & torch.isfinite(norm)]
+    return float(over.max()) if over.numel() else 0.0
