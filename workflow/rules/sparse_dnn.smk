@@ -18,7 +18,10 @@ def sdnn_fit_params(w):
         "design": w.design,
         "d": int(w.d),
         "n": int(w.n),
-        **{k: SDNN[k] for k in ["trials", "snr", "n_test", "val_fraction", "radii", "fdr"]},
+        **{
+            k: SDNN[k]
+            for k in ["trials", "snr", "n_test", "val_fraction", "radii", "fdr"]
+        },
         "network": SDNN["network"],
         "lasso": {"use": design["lasso"], **SDNN["lasso"]},
         **{k: design[k] for k in ["x", "rho", "activation", "null_control"]},
