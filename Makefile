@@ -41,7 +41,9 @@ arxiv: setup  # LaTeX sources + generated files + .bbl, compiles alone with pdfl
 benchmark: setup  # every benchmarks/ script: a hot path against its naive baseline
 	for b in benchmarks/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
-setup: $(STAMP) tex
+# The venv and the TeX toolchain install side by side (downloads and unpacking overlap).
+setup:
+	@$(MAKE) --no-print-directory -j2 $(STAMP) tex
 
 # torch is pinned to its CPU build (+cpu), which the PyTorch index has and PyPI has not. It is
 # installed first, alone: from pip's own sources when they have it (a local wheel: nothing asks

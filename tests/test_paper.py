@@ -170,9 +170,27 @@ def test_compute_table_sums_per_rule_and_skips_paper_rules(tmp_path):
     text = out.read_text()
     assert r"\texttt{diagonal\_train} & 2 & 3.8 & 2.2 & 120 \\" in text
     assert r"\texttt{splines\_fit} & 1 & 10.0 & 10.0 & 800 \\" in text
+    assert r"\emph{diagonal, all rules}" not in text  # one rule: no subtotal
     assert r"All rules & 3 & 13.8 & 10.0 & 800 \\" in text
     assert "paper" not in text.replace("paper_", "")  # no paper_* row
     assert "9999" not in text
+
+
+def test_compute_table_sums_each_family(tmp_path):
+    bench = tmp_path / "b"
+    write_bench(bench / "splines_train" / "a.tsv", [(2.0, 10.0)])
+    write_bench(bench / "splines_train" / "b.tsv", [(3.0, 30.0)])
+    write_bench(bench / "splines_optimum" / "all.tsv", [(5.0, 20.0)])
+    write_bench(bench / "sparse_dnn_fit" / "x.tsv", [(7.0, 5.0)])
+    write_bench(bench / "sparse_dnn_claims" / "all.tsv", [(1.0, 5.0)])
+    lines = latex.compute_table(latex.read_benchmarks(bench)).splitlines()
+    total = lines.index(r"\emph{splines, all rules} & 3 & 10.0 & 5.0 & 30 \\")
+    assert lines[total - 2 : total] == [
+        r"\texttt{splines\_optimum} & 1 & 5.0 & 5.0 & 20 \\",
+        r"\texttt{splines\_train} & 2 & 5.0 & 3.0 & 30 \\",
+    ]
+    assert r"\emph{sparse\_dnn, all rules} & 2 & 8.0 & 7.0 & 5 \\" in lines
+    assert r"All rules & 5 & 18.0 & 7.0 & 30 \\" in lines
 
 
 def test_compute_table_marks_missing_memory(tmp_path):

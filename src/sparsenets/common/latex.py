@@ -8,6 +8,7 @@ import math
 import re
 from pathlib import Path
 
+from sparsenets import FAMILIES
 from sparsenets.common.claims import MACRO_NAME, VERDICTS
 
 # Characters TeX treats specially in text mode, and what prints them literally.
@@ -338,18 +339,27 @@ def _number(text):
     return x if math.isfinite(x) else None
 
 
-def compute_table(runs: dict) -> str:
-    """Booktabs tabular: per rule the jobs, total and longest wall time, peak RSS; then a total."""
+def compute_table(runs: dict, families=FAMILIES) -> str:
+    """Booktabs tabular: per rule the jobs, total and longest wall time, peak RSS; a subtotal per
+    family (its rules are named <family>_<stage>); then a total."""
     lines = [
         r"\begin{tabular}{@{}lrrrr@{}}",
         r"\toprule",
         r"Rule & Jobs & Wall time (s) & Longest job (s) & Peak RSS (MiB) \\",
         r"\midrule",
     ]
-    everything = []
+    groups = {}
     for rule in sorted(runs):
-        lines.append(_compute_row(rf"\texttt{{{escape(rule)}}}", runs[rule]))
-        everything += runs[rule]
+        family = next((f for f in families if rule.startswith(f"{f}_")), None)
+        groups.setdefault(family, []).append(rule)
+    everything = []
+    for family, rules in groups.items():
+        for rule in rules:
+            lines.append(_compute_row(rf"\texttt{{{escape(rule)}}}", runs[rule]))
+        mine = [run for rule in rules for run in runs[rule]]
+        if family is not None and len(rules) > 1:
+            lines.append(_compute_row(rf"\emph{{{escape(family)}, all rules}}", mine))
+        everything += mine
     lines += [r"\midrule", _compute_row("All rules", everything), r"\bottomrule", r"\end{tabular}"]
     return "\n".join(lines) + "\n"
 
