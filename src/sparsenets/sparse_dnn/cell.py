@@ -145,6 +145,7 @@ class _Trial:
         self.x_val = x[c.n - c.n_val :].astype(np.float64)
         self.x_new = data.resample_inputs(c.stream(t, "hrt"), c.law, self.x_val, c.rho)
         self.xt = data.test_set(c.seed, c.law, c.d, t, c.rho, c.n_test)
+        self.xt_torch = torch.from_numpy(self.xt)[None]  # shares the memory: no copy per network
         self.f_true, self.g_true = data.fstar(self.xt), data.grad_fstar(self.xt)
         self.out = []
 
@@ -166,7 +167,7 @@ class _Trial:
     def net(self, k, f_true=None, g_true=None):
         """Measures of network k against f* (or another regression function)."""
         one = [q[k : k + 1] for q in self.params]
-        pred, grad = models.input_gradient(one, torch.tensor(self.xt)[None], 1, self.c.act)
+        pred, grad = models.input_gradient(one, self.xt_torch, 1, self.c.act)
         f = self.f_true if f_true is None else f_true
         g = self.g_true if g_true is None else g_true
         return measures(pred[0].numpy(), grad[0].numpy(), f, g)

@@ -78,6 +78,7 @@ def fit(
         params = [p.requires_grad_(True) for p in models.unflat(storage, params)]
     # Heavy ball by hand (torch.optim would import torch._dynamo: seconds per job).
     velocity = [torch.zeros_like(p) for p in params]
+    scaled = [torch.empty_like(p) for p in params]  # lr_t * v, without a fresh tensor per step
     batch = min(batch, n)
     if y.dim() == 3:
         target = y.reshape(trials * per_trial, n)  # (M, n): each network its own labels
@@ -103,9 +104,9 @@ def fit(
         loss = ((out - yb) ** 2).mean(1).sum()
         grads = torch.autograd.grad(loss, params)
         with torch.no_grad():
-            for p, v, g in zip(params, velocity, grads, strict=True):
+            for p, v, g, u in zip(params, velocity, grads, scaled, strict=True):
                 v.mul_(momentum).add_(g)
-                p.sub_(lr_t * v)
+                p.sub_(torch.mul(v, lr_t, out=u))
             r_t = radius * radius_at(step, warm_steps, anneal)
             theta, norm = models.project_l1_(storage, r_t, theta)
             excess = max(excess, _excess(norm, r_t, finite))
