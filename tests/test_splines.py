@@ -117,6 +117,23 @@ def test_knots_at_the_right_places():
     np.testing.assert_allclose(jump, [1.0, 4.0])
 
 
+def _central_differences(J, params, h=1e-6, points=5):
+    """{name: [(index, (J(p + h) − J(p − h)) / 2h)]} at a few entries of every tensor."""
+    out = {}
+    with torch.no_grad():
+        for name, p in params.items():
+            flat, out[name] = p.view(-1), []
+            for j in range(0, flat.numel(), max(1, flat.numel() // points)):
+                old = flat[j].item()
+                flat[j] = old + h
+                up = J(params).item()
+                flat[j] = old - h
+                down = J(params).item()
+                flat[j] = old
+                out[name].append((j, (up - down) / (2 * h)))
+    return out
+
+
 def test_gradient_of_the_objective_matches_finite_differences():
     gen = torch.Generator().manual_seed(0)
     params, mask = models.init_shallow(gen, 2, 5, 2, [5, 3], 0.5, 1.0)
@@ -137,37 +154,12 @@ def test_gradient_of_the_objective_matches_finite_differences():
     for p in params.values():
         p.requires_grad_(True)
     grads = torch.autograd.grad(J(params), list(params.values()))
-    h = 1e-6
-    with torch.no_grad():
-        for (name, p), g in zip(params.items(), grads, strict=True):
-            flat = p.view(-1)
-            for j in range(0, flat.numel(), max(1, flat.numel() // 5)):
-                old = flat[j].item()
-                flat[j] = old + h
-                up = J(params).item()
-                flat[j] = old - h
-                down = J(params).item()
-                flat[j] = old
-                assert g.view(-1)[j].item() == pytest.approx((up - down) / (2 * h), abs=1e-6), name
+    g = dict(zip(params, grads, strict=True))
+    for name, entries in _central_differences(J, params).items():
+        for j, fd in entries:
+            assert g[name].reshape(-1)[j].item() == pytest.approx(fd, abs=1e-6), name
     # Masked neurons get no gradient at all.
     assert torch.all(grads[2][1, 3:] == 0)
-
-
-def _central_differences(J, params, h=1e-6, points=5):
-    """{name: [(index, (J(p + h) − J(p − h)) / 2h)]} at a few entries of every tensor."""
-    out = {}
-    with torch.no_grad():
-        for name, p in params.items():
-            flat, out[name] = p.view(-1), []
-            for j in range(0, flat.numel(), max(1, flat.numel() // points)):
-                old = flat[j].item()
-                flat[j] = old + h
-                up = J(params).item()
-                flat[j] = old - h
-                down = J(params).item()
-                flat[j] = old
-                out[name].append((j, (up - down) / (2 * h)))
-    return out
 
 
 def _shallow_case(dim, seed):
