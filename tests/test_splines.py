@@ -117,6 +117,23 @@ def test_knots_at_the_right_places():
     np.testing.assert_allclose(jump, [1.0, 4.0])
 
 
+def _central_differences(J, params, h=1e-6, points=5):
+    """{name: [(index, (J(p + h) − J(p − h)) / 2h)]} at a few entries of every tensor."""
+    out = {}
+    with torch.no_grad():
+        for name, p in params.items():
+            flat, out[name] = p.view(-1), []
+            for j in range(0, flat.numel(), max(1, flat.numel() // points)):
+                old = flat[j].item()
+                flat[j] = old + h
+                up = J(params).item()
+                flat[j] = old - h
+                down = J(params).item()
+                flat[j] = old
+                out[name].append((j, (up - down) / (2 * h)))
+    return out
+
+
 def test_gradient_of_the_objective_matches_finite_differences():
     gen = torch.Generator().manual_seed(0)
     params, mask = models.init_shallow(gen, 2, 5, 2, [5, 3], 0.5, 1.0)
@@ -137,20 +154,83 @@ def test_gradient_of_the_objective_matches_finite_differences():
     for p in params.values():
         p.requires_grad_(True)
     grads = torch.autograd.grad(J(params), list(params.values()))
-    h = 1e-6
-    with torch.no_grad():
-        for (name, p), g in zip(params.items(), grads, strict=True):
-            flat = p.view(-1)
-            for j in range(0, flat.numel(), max(1, flat.numel() // 5)):
-                old = flat[j].item()
-                flat[j] = old + h
-                up = J(params).item()
-                flat[j] = old - h
-                down = J(params).item()
-                flat[j] = old
-                assert g.view(-1)[j].item() == pytest.approx((up - down) / (2 * h), abs=1e-6), name
+    g = dict(zip(params, grads, strict=True))
+    for name, entries in _central_differences(J, params).items():
+        for j, fd in entries:
+            assert g[name].reshape(-1)[j].item() == pytest.approx(fd, abs=1e-6), name
     # Masked neurons get no gradient at all.
     assert torch.all(grads[2][1, 3:] == 0)
+
+
+def _shallow_case(dim, seed):
+    gen = torch.Generator().manual_seed(seed)
+    params, mask = models.init_shallow(gen, 4, 6, dim, [6, 4, 6, 2], 0.5, 1.0)
+    params["a"] += torch.randn(4, dim, generator=gen, dtype=torch.float64)
+    params["c"] += torch.randn(4, generator=gen, dtype=torch.float64)
+    X = torch.randn(4, 9, dim, generator=gen, dtype=torch.float64)
+    y = torch.randn(4, 9, generator=gen, dtype=torch.float64)
+    skip = torch.tensor([1.0, 0.0, 1.0, 0.0], dtype=torch.float64)
+    lam = torch.tensor([0.1, 0.01, 0.0, 1.0], dtype=torch.float64)  # λ = 0: the control nets
+    return params, mask, X, y, skip, lam
+
+
+@pytest.mark.parametrize("dim", [1, 3])  # one input takes the outer-product path
+def test_closed_form_shallow_gradients_match_autograd_and_finite_differences(dim):
+    params, mask, X, y, skip, lam = _shallow_case(dim, seed=dim)
+    forward = lambda p: models.shallow(p, X, mask, skip)  # noqa: E731
+    decay = lambda p: models.shallow_decay(p, mask)  # noqa: E731
+    mse_ref, ref = train.autograd_grads(forward, decay, y, lam)(params)
+    work = {}
+    for _ in range(2):  # the second call reuses the work arrays of the first
+        mse, grads = models.shallow_grads(params, X, mask, skip, y, lam, work)
+        torch.testing.assert_close(mse, mse_ref, rtol=1e-13, atol=0)
+        for name, g, r in zip(params, grads, ref, strict=True):
+            torch.testing.assert_close(g, r, rtol=1e-12, atol=1e-14, msg=name)
+    g = dict(zip(params, grads, strict=True))
+    J = lambda p: train.objective(p, forward, decay, y, lam)[0].sum()  # noqa: E731
+    for name, entries in _central_differences(J, params).items():
+        for j, fd in entries:
+            assert g[name].reshape(-1)[j].item() == pytest.approx(fd, abs=1e-6), name
+    # Masked neurons get no gradient at all, and skip-less members none in a.
+    for name in ("W", "b", "v"):
+        assert torch.all(g[name][1, 4:] == 0) and torch.all(g[name][3, 2:] == 0), name
+    assert torch.all(g["a"][skip == 0] == 0)
+
+
+def test_closed_form_deep_gradients_match_autograd_and_finite_differences():
+    gen = torch.Generator().manual_seed(4)
+    params = models.init_deep(gen, 3, 4, 5, 6)
+    params = {
+        k: p + 0.1 * torch.randn(p.shape, generator=gen, dtype=p.dtype) for k, p in params.items()
+    }
+    X = torch.randn(3, 11, 5, generator=gen, dtype=torch.float64)
+    y = torch.randn(3, 11, generator=gen, dtype=torch.float64)
+    skip = torch.tensor([1.0, 0.0, 1.0], dtype=torch.float64)
+    lam = torch.tensor([1e-3, 0.0, 1e-1], dtype=torch.float64)
+    forward = lambda p: models.deep(p, X, skip)  # noqa: E731
+    mse_ref, ref = train.autograd_grads(forward, models.deep_decay, y, lam)(params)
+    mse, grads = models.deep_grads(params, X, skip, y, lam)
+    torch.testing.assert_close(mse, mse_ref, rtol=1e-13, atol=0)
+    for name, g, r in zip(params, grads, ref, strict=True):
+        torch.testing.assert_close(g, r, rtol=1e-12, atol=1e-14, msg=name)
+    g = dict(zip(params, grads, strict=True))
+    J = lambda p: train.objective(p, forward, models.deep_decay, y, lam)[0].sum()  # noqa: E731
+    for name, entries in _central_differences(J, params).items():
+        for j, fd in entries:
+            assert g[name].reshape(-1)[j].item() == pytest.approx(fd, abs=1e-6), name
+
+
+def test_closed_form_gradients_detect_a_wrong_gradient():
+    """Negative control of the two tests above: a gradient off in one term (the decay on v
+    dropped) fails the same comparison with autograd."""
+    params, mask, X, y, skip, lam = _shallow_case(1, seed=9)
+    _, ref = train.autograd_grads(
+        lambda p: models.shallow(p, X, mask, skip), lambda p: models.shallow_decay(p, mask), y, lam
+    )(params)
+    _, grads = models.shallow_grads(params, X, mask, skip, y, lam)
+    wrong = grads[2] - lam[:, None] * params["v"] * mask
+    with pytest.raises(AssertionError):
+        torch.testing.assert_close(wrong, ref[2], rtol=1e-12, atol=1e-14)
 
 
 def test_scale_residual_is_the_derivative_along_a_neuron_scaling():

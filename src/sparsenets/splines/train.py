@@ -51,12 +51,29 @@ def residuals(params, grads, decay, lam) -> dict:
     return out
 
 
-def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, gd_lr):
-    """Optimise in place; returns (params, history dict of arrays, diverged mask, final
+def autograd_grads(forward, decay, y, lam):
+    """The (mse, gradients) function of `fit` by autograd through `forward` and `decay`: the
+    reference the closed-form gradients of models.py are tested and benchmarked against."""
+
+    def loss_grads(params):
+        tensors = list(params.values())
+        with torch.enable_grad():
+            for p in tensors:
+                p.requires_grad_(True)
+            J, mse = objective(params, forward, decay, y, lam)
+            grads = torch.autograd.grad(J.sum(), tensors)
+            for p in tensors:
+                p.requires_grad_(False)
+        return mse.detach(), list(grads)
+
+    return loss_grads
+
+
+def fit(params, loss_grads, decay, lam, *, adam_steps, lr, lr_final, gd_steps, gd_lr):
+    """Optimise in place; `loss_grads(params)` gives (mse, gradients of J in the order of
+    params) per member. Returns (params, history dict of arrays, diverged mask, final
     residuals)."""
     tensors = list(params.values())
-    for p in tensors:
-        p.requires_grad_(True)
     total = adam_steps + gd_steps
     at = set(record_steps(total).tolist())
     hist = {"step": [], "loss": [], "mse": [], "grad_norm": []}
@@ -65,12 +82,11 @@ def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, g
     hold = adam_steps // 2
     ratio = (lr_final / lr) ** (1.0 / max(adam_steps - hold, 1))
     for step in progress(range(total + 1), "train: step"):
-        J, mse = objective(params, forward, decay, y, lam)
-        grads = torch.autograd.grad(J.sum(), tensors)
+        mse, grads = loss_grads(params)
         if step in at:
             hist["step"].append(step)
-            hist["loss"].append(J.detach().numpy().copy())
-            hist["mse"].append(mse.detach().numpy().copy())
+            hist["loss"].append((mse + 0.5 * lam * decay(params)).numpy().copy())
+            hist["mse"].append(mse.numpy().copy())
             hist["grad_norm"].append(grad_norm(grads).numpy().copy())
         if step == total:
             final = residuals(params, grads, decay, lam)
@@ -83,11 +99,8 @@ def fit(params, forward, decay, y, lam, *, adam_steps, lr, lr_final, gd_steps, g
                 for group in opt.param_groups:
                     group["lr"] *= ratio
         else:
-            with torch.no_grad():
-                for p, g in zip(tensors, grads, strict=True):
-                    p -= gd_lr * g
-    for p in tensors:
-        p.requires_grad_(False)
+            for p, g in zip(tensors, grads, strict=True):
+                p -= gd_lr * g
     history = {k: np.asarray(v) for k, v in hist.items()}
     diverged = ~np.isfinite(history["loss"][-1])
     return params, history, diverged, final
@@ -121,8 +134,8 @@ def _train(data, spec, m, gen):
         params = models.init_deep(gen, batch, net["depth"], dim, net["width"])
         mask = None
 
-        def forward(p):
-            return models.deep(p, X, skip)
+        def loss_grads(p):
+            return models.deep_grads(p, X, skip, y, lam)
 
         decay = models.deep_decay
     else:
@@ -130,13 +143,15 @@ def _train(data, spec, m, gen):
         init = (net["init_scale"], net["knot_range"])
         params, mask = models.init_shallow(gen, batch, width, dim, m["width"], *init)
 
-        def forward(p):
-            return models.shallow(p, X, mask, skip)
+        work = {}
+
+        def loss_grads(p):
+            return models.shallow_grads(p, X, mask, skip, y, lam, work)
 
         def decay(p):
             return models.shallow_decay(p, mask)
 
-    params, history, diverged, final = fit(params, forward, decay, y, lam, **spec["optimizer"])
+    params, history, diverged, final = fit(params, loss_grads, decay, lam, **spec["optimizer"])
     out = {f"param_{k}": v.numpy() for k, v in params.items()}
     if mask is not None:
         out["mask"] = mask.numpy()
