@@ -188,12 +188,23 @@ def test_one_se_ridge_picks_a_larger_lambda_than_the_best_score():
     X = rng.choice([-1.0, 1.0], size=(200, 20))
     y = X @ rng.standard_normal(20) + 5.0 * rng.standard_normal(200)
     lams = metrics.glmnet_ridge_lambdas(X, y)
-    cv = metrics.ridge_one_se(X, y, lams)
+    order = rng.permutation(200)
+    cv = metrics.ridge_one_se(X, y, lams, order)
     assert cv["lam"] > cv["lam_min"]
-    assert metrics.ridge_one_se(X, y, lams, cut=0.0)["lam"] == cv["lam_min"]
-    # without noise the best score is at the smallest λ, and one SE of ~0 keeps it there
-    exact = metrics.ridge_one_se(X, X @ np.arange(20.0), lams)
+    assert metrics.ridge_one_se(X, y, lams, order, cut=0.0)["lam"] == cv["lam_min"]
+    # without noise the best score is at the smallest λ, and one SE of ~0 keeps it near there
+    exact = metrics.ridge_one_se(X, X @ np.arange(20.0), lams, order)
     assert exact["lam_min"] == lams[-1] and exact["lam"] <= lams[-10]
+
+
+def test_one_se_folds_are_those_of_sklearns_kfold():
+    """Consecutive slices of the shuffled order, sized as KFold sizes them (first n mod K: +1)."""
+    from sklearn.model_selection import KFold
+
+    order = np.random.default_rng(0).permutation(23)
+    ours = [sorted(f) for f in np.array_split(order, 5)]
+    theirs = [sorted(order[t]) for _, t in KFold(5).split(np.zeros(23))]
+    assert ours == theirs
 
 
 def test_min_l2_interpolant_is_the_minimum_norm_solution(problem):

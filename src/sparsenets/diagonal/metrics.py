@@ -12,6 +12,7 @@ Definitions (the paper states them):
 import numpy as np
 import pandas as pd
 
+from sparsenets.common.seeding import generator
 from sparsenets.diagonal.settings import CONTROL_DEPTH
 
 ERROR_TOL = 0.5  # log2 units above the minimum
@@ -112,8 +113,8 @@ def ridge_path(X, y, lambdas, intercept=False):
 # lasso's λ_max at α floored to 10⁻³, on glmnet's internal scale y / sd(y)).
 RIDGE_LAMBDAS = 1000
 RIDGE_LAMBDA_RATIO = 1e-4
-CV_FOLDS = 5
-CV_SEED = 42  # KFold(n_splits=5, shuffle=True, random_state=42), as the source
+CV_FOLDS = 5  # KFold(n_splits=5, shuffle=True, random_state=42) in the source: one shuffle for
+# every replicate; ours is drawn from the config seed, likewise one for every trial
 ONE_SE = 1.0  # cut_point: the largest λ within one standard error of the best mean score
 
 
@@ -124,14 +125,14 @@ def glmnet_ridge_lambdas(X, y, count=RIDGE_LAMBDAS, ratio=RIDGE_LAMBDA_RATIO) ->
     return top * ratio ** (np.arange(count) / (count - 1))
 
 
-def ridge_one_se(X, y, lambdas, folds=CV_FOLDS, seed=CV_SEED, cut=ONE_SE) -> dict:
+def ridge_one_se(X, y, lambdas, order, folds=CV_FOLDS, cut=ONE_SE) -> dict:
     """λ by K-fold CV of the r² score and the one-standard-error rule (python-glmnet's
     ElasticNet.fit): the largest λ whose mean score is at least the best mean score minus `cut`
-    standard errors (over folds, ddof 1) of the best. Also returns λ of the best mean score."""
-    from sklearn.model_selection import KFold
-
+    standard errors (over folds, ddof 1) of the best. `order`: a permutation of the samples,
+    cut into `folds` consecutive folds (as KFold with shuffle). Also returns λ of the best score."""
     scores = []
-    for train, test in KFold(n_splits=folds, shuffle=True, random_state=seed).split(X):
+    for test in np.array_split(order, folds):
+        train = np.setdiff1d(order, test)
         W = ridge_path(X[train], y[train], lambdas, intercept=True)
         b = y[train].mean() - W @ X[train].mean(0)
         pred = X[test] @ W.T + b  # (test, L)
@@ -156,10 +157,11 @@ RIDGE_EXPERIMENTS = ("kernel", "es_error")
 IMAGE_EXPERIMENTS = ("image", "image_dense")
 
 
-def ridge_reference(X, y) -> dict:
+def ridge_reference(X, y, seed) -> dict:
     """One-SE CV ridge (as the source), least squares and the ridge path of one trial's data
-    (the same for every run)."""
-    cv = ridge_one_se(X, y, glmnet_ridge_lambdas(X, y))
+    (the same for every run); the folds' shuffle depends on the seed only."""
+    order = generator(seed, "diagonal", "ridge", "cv").permutation(len(y))
+    cv = ridge_one_se(X, y, glmnet_ridge_lambdas(X, y), order)
     w = ridge_path(X, y, [cv["lam"]], intercept=True)[0]
     return {
         **cv,
@@ -169,10 +171,9 @@ def ridge_reference(X, y) -> dict:
     }
 
 
-def kernel_measures(X, y, wstar, W, ref=None) -> dict:
+def kernel_measures(X, y, wstar, W, ref) -> dict:
     """GD (one trial, one init) against CV ridge and least squares on the same data; `ref`:
-    ridge_reference(X, y), computed once per trial by the caller."""
-    ref = ref or ridge_reference(X, y)
+    ridge_reference(X, y, seed), computed once per trial by the caller."""
     ridge, ls, path = ref["ridge"], ref["ls"], ref["path"]
     finite = W[np.isfinite(W).all(-1)]
     # ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: one matrix product instead of a (records, λ, p) array
@@ -234,7 +235,7 @@ def tables(name: str, data: dict, runs: list, seed: int) -> dict:
                     m[f"t_half_{i}"] = first_reach(steps, W[:, a, b, i], HALF * wstar[b, i])
                 if name in RIDGE_EXPERIMENTS and depth != CONTROL_DEPTH:
                     if b not in refs:
-                        refs[b] = ridge_reference(X[b], y[b])
+                        refs[b] = ridge_reference(X[b], y[b], seed)
                     m.update(kernel_measures(X[b], y[b], wstar[b], W[:, a, b], refs[b]))
                 if name in IMAGE_EXPERIMENTS:
                     if b not in refs:
