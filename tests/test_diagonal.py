@@ -266,6 +266,13 @@ def test_the_mnist_rows_are_the_sources_images():
     assert [int(np.flatnonzero(labels == d)[0]) for d in (5, 0, 4)] == [2500, 0, 2000]
 
 
+def test_uniform_wstar_scale():
+    kw = dict(n=5, p=400, k=400, wstar="uniform", design="rademacher", sigma=0.0, trials=2)
+    w = data.generate(1, "dense", **kw, scale=0.25)["wstar"]
+    assert 0.0 <= w.min() and w.max() <= 0.25 and abs(w.mean() - 0.125) < 0.01
+    np.testing.assert_allclose(w, 0.25 * data.generate(1, "dense", **kw)["wstar"])
+
+
 def test_shared_wstar_is_drawn_once():
     kw = dict(n=30, p=10, k=10, wstar="gaussian", design="rademacher", sigma=1.0, trials=4)
     d = data.generate(1, "kernel", **kw, shared=["wstar"])

@@ -33,7 +33,7 @@ def sample_design(rng, shape, kind: str) -> np.ndarray:
     raise ValueError(f"unknown design {kind!r}")
 
 
-def target(rng, trials: int, p: int, k: int, kind: str, rows=None) -> np.ndarray:
+def target(rng, trials: int, p: int, k: int, kind: str, rows=None, scale=1.0) -> np.ndarray:
     wstar = np.zeros((trials, p))
     if kind == "mnist":
         if p != MNIST_SIDE**2:
@@ -47,8 +47,8 @@ def target(rng, trials: int, p: int, k: int, kind: str, rows=None) -> np.ndarray
         wstar[:, :k] = 1.0
     elif kind == "ramp":  # 1, 2, …, k: learned one after another
         wstar[:, :k] = np.arange(1, k + 1)
-    elif kind == "uniform":  # a dense "image": every pixel uniform on [0, 1]
-        wstar[:, :k] = rng.random((trials, k))
+    elif kind == "uniform":  # a dense "image": every pixel uniform on [0, scale]
+        wstar[:, :k] = scale * rng.random((trials, k))
     elif kind == "gaussian":
         wstar[:, :k] = rng.standard_normal((trials, k))
     else:
@@ -57,19 +57,20 @@ def target(rng, trials: int, p: int, k: int, kind: str, rows=None) -> np.ndarray
 
 
 def generate(
-    seed, experiment, *, n, p, k, wstar, design, sigma, trials, rows=None, shared=()
+    seed, experiment, *, n, p, k, wstar, design, sigma, trials, rows=None, shared=(), scale=1.0
 ) -> dict:
     """All trials of one experiment; the stream depends only on (seed, experiment).
 
     `shared` names what is drawn once and used by every trial: "wstar" (the source's kernel
-    script fixes w*), "design" (its image script measures every image with one X).
+    script fixes w*), "design" (its image script measures every image with one X); `scale`: the
+    range [0, scale] of the uniform w*.
     """
     n, p, k, trials = int(n), int(p), int(k), int(trials)  # JSON counts 2.0 as an integer
     unknown = set(shared) - {"wstar", "design"}
     if unknown:
         raise ValueError(f"shared: unknown {sorted(unknown)}; known: wstar, design")
     rng = generator(seed, "diagonal", experiment)
-    w = target(rng, 1 if "wstar" in shared else trials, p, k, wstar, rows)
+    w = target(rng, 1 if "wstar" in shared else trials, p, k, wstar, rows, float(scale))
     w = np.repeat(w, trials, axis=0) if len(w) != trials else w
     X = sample_design(rng, (1 if "design" in shared else trials, n, p), design)
     X = np.repeat(X, trials, axis=0) if len(X) != trials else X
