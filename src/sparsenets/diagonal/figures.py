@@ -8,7 +8,7 @@ from matplotlib.ticker import NullFormatter
 
 from sparsenets.common.io import as_list, read_csv
 from sparsenets.common.plotting import TEXT_WIDTH, figsize, over_trials, save, use_style
-from sparsenets.diagonal.data import DIGIT_SIDE
+from sparsenets.diagonal.data import MNIST_SIDE
 from sparsenets.diagonal.settings import CONTROL_DEPTH
 
 SUPPORT_COLOR, OFF_COLOR, NOISE_COLOR = "C0", "0.6", "C1"
@@ -135,7 +135,7 @@ def kernel(t):
         _median_band(ax, traj[traj.depth == depth], "err2", "C0", "GD, median")
         m = meas[meas.depth == depth]
         for measure, color, label in [
-            ("ridge_err2", "C1", "ridge (CV $\\lambda$)"),
+            ("ridge_err2", "C1", "ridge (one-SE CV $\\lambda$)"),
             ("ls_err2", "C2", "least squares"),
         ]:
             ax.axhline(m[m.measure == measure].value.median(), color=color, ls="--", label=label)
@@ -164,7 +164,7 @@ def image(t):
             d = last[(last.trial == trial) & (last.depth == depth)].sort_values("coord")
             panels.append((f"$N={depth}$", d.value.to_numpy()))
         for ax, (title, pixels) in zip(axes[r], panels, strict=True):
-            ax.imshow(pixels.reshape(DIGIT_SIDE, DIGIT_SIDE), cmap="gray_r", vmin=0, vmax=1)
+            ax.imshow(pixels.reshape(MNIST_SIDE, MNIST_SIDE), cmap="gray_r", vmin=0, vmax=1)
             ax.set_xticks([])
             ax.set_yticks([])
             ax.grid(False)
@@ -206,13 +206,13 @@ def windows(t):
     best = s[s.measure == "median_best_err2"]
     floor = float(s[s.measure == "noise_floor"].value.iloc[0])
     for i, (depth, d) in enumerate(best.groupby("depth")):
-        d = d.sort_values("alpha")
-        axes[2].plot(d.alpha, d.value, "o-", ms=3, color=f"C{i}", label=f"$N={depth}$")
+        d = d.sort_values("w0")  # one w0 grid for every depth
+        axes[2].plot(d.w0, d.value, "o-", ms=3, color=f"C{i}", label=f"$N={depth}$")
     axes[2].axhline(floor, color="k", ls=":", lw=0.8, label="floor")
     axes[2].set_xscale("log")
     axes[2].set_yscale("log")
     axes[2].xaxis.set_minor_formatter(NullFormatter())
-    axes[2].set_xlabel(r"init scale $\alpha$")
+    axes[2].set_xlabel(r"init scale $w_0=\alpha^N$")
     axes[2].set_ylabel(r"best median $\|w_t-w^\star\|_2^2$")
     axes[2].legend(loc="upper left")
     return fig

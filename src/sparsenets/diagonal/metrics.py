@@ -92,63 +92,106 @@ def tracked_coordinates(w_path, support, limit=5):
     return np.concatenate([on, off[np.argsort(-peak, kind="stable")[:limit]]])
 
 
-def ridge_path(X, y, lambdas):
-    """Ridge minimisers of (1/n)‖Xw − y‖² + λ‖w‖² for every λ, via one SVD: (L, p)."""
+def ridge_path(X, y, lambdas, intercept=False):
+    """Ridge minimisers of (1/n)‖Xw + b − y‖² + λ‖w‖² for every λ, via one SVD: (L, p).
+
+    `intercept`: an unpenalised b (glmnet's fit_intercept, X and y centred), else b = 0.
+    """
     n = len(y)
+    if intercept:
+        X, y = X - X.mean(0), y - y.mean()
     U, s, Vt = np.linalg.svd(X, full_matrices=False)
     shrink = s / (s**2 + n * np.asarray(lambdas)[:, None])
     return (shrink * (U.T @ y)) @ Vt
 
 
-def ridge_cv(X, y, lambdas, folds: int, rng) -> float:
-    """λ with the smallest K-fold validation error (training data only)."""
-    order = rng.permutation(len(y))
-    errors = np.zeros(len(lambdas))
-    for fold in np.array_split(order, folds):
-        train = np.setdiff1d(order, fold)
-        W = ridge_path(X[train], y[train], lambdas)
-        errors += ((X[fold] @ W.T - y[fold][:, None]) ** 2).sum(0)
-    return float(lambdas[int(np.argmin(errors))])
+# Ridge as the source's kernel-regime script fits it (src/run_kernel_regime.py, line 62:
+# glmnet.linear.ElasticNet(alpha=0, standardize=False, n_splits=5, n_lambda=1000,
+# random_state=42), python-glmnet's defaults otherwise: fit_intercept=True, min_lambda_ratio=1e-4,
+# scoring r², cut_point=1). glmnet's ridge objective (1/2n)‖y − b − Xw‖² + (λ/2)‖w‖² is ours
+# with the same λ; its path starts at max_j |⟨x_j − x̄_j, y − ȳ⟩| / (n · sd(y) · 10⁻³) (the
+# lasso's λ_max at α floored to 10⁻³, on glmnet's internal scale y / sd(y)).
+RIDGE_LAMBDAS = 1000
+RIDGE_LAMBDA_RATIO = 1e-4
+CV_FOLDS = 5  # KFold(n_splits=5, shuffle=True, random_state=42) in the source: one shuffle for
+# every replicate; ours is drawn from the config seed, likewise one for every trial
+ONE_SE = 1.0  # cut_point: the largest λ within one standard error of the best mean score
 
 
-RIDGE_LAMBDAS = np.logspace(-6, 2, 81)  # cross-validation grid
+def glmnet_ridge_lambdas(X, y, count=RIDGE_LAMBDAS, ratio=RIDGE_LAMBDA_RATIO) -> np.ndarray:
+    """glmnet's decreasing λ grid for alpha = 0 (standardize=False, with an intercept)."""
+    Xc, yc = X - X.mean(0), y - y.mean()
+    top = np.abs(Xc.T @ yc).max() / (len(y) * yc.std() * 1e-3)
+    return top * ratio ** (np.arange(count) / (count - 1))
+
+
+def ridge_one_se(X, y, lambdas, order, folds=CV_FOLDS, cut=ONE_SE) -> dict:
+    """λ by K-fold CV of the r² score and the one-standard-error rule (python-glmnet's
+    ElasticNet.fit): the largest λ whose mean score is at least the best mean score minus `cut`
+    standard errors (over folds, ddof 1) of the best. `order`: a permutation of the samples,
+    cut into `folds` consecutive folds (as KFold with shuffle). Also returns λ of the best score."""
+    scores = []
+    for test in np.array_split(order, folds):
+        train = np.setdiff1d(order, test)
+        W = ridge_path(X[train], y[train], lambdas, intercept=True)
+        b = y[train].mean() - W @ X[train].mean(0)
+        pred = X[test] @ W.T + b  # (test, L)
+        sse = ((y[test][:, None] - pred) ** 2).sum(0)
+        scores.append(1.0 - sse / ((y[test] - y[test].mean()) ** 2).sum())
+    scores = np.array(scores)  # (folds, L)
+    mean = scores.mean(0)
+    se = scores.std(0, ddof=1) / np.sqrt(folds)
+    best = int(np.argmax(mean))
+    chosen = int(np.flatnonzero(mean >= mean[best] - cut * se[best])[0])  # λ decreasing
+    return {"lam": float(lambdas[chosen]), "lam_min": float(lambdas[best])}
+
+
 PATH_LAMBDAS = np.logspace(
     -8, 6, 561
 )  # dense grid for the distance of GD iterates to the ridge path
-CV_FOLDS = 5
 # Experiments whose runs are compared with ridge: the kernel regime (large init) and, as its
 # negative control, the small-init early-stopping runs (the depth-1 control run excluded).
 RIDGE_EXPERIMENTS = ("kernel", "es_error")
+# Image experiments: every pixel of the final iterate goes to the paths table (the figure), and
+# the minimum-ℓ2 interpolant X⁺y on the same measurements is the yardstick of the claim.
+IMAGE_EXPERIMENTS = ("image", "image_dense")
 
 
-def ridge_reference(X, y, seed, trial) -> dict:
-    """CV ridge, least squares and the ridge path of one trial's data (the same for every run)."""
-    lam = ridge_cv(
-        X, y, RIDGE_LAMBDAS, CV_FOLDS, generator(seed, "diagonal", "kernel", "cv", trial)
-    )
+def ridge_reference(X, y, seed) -> dict:
+    """One-SE CV ridge (as the source), least squares and the ridge path of one trial's data
+    (the same for every run); the folds' shuffle depends on the seed only."""
+    order = generator(seed, "diagonal", "ridge", "cv").permutation(len(y))
+    cv = ridge_one_se(X, y, glmnet_ridge_lambdas(X, y), order)
+    w = ridge_path(X, y, [cv["lam"]], intercept=True)[0]
     return {
-        "lam": lam,
-        "ridge": ridge_path(X, y, [lam])[0],
+        **cv,
+        "ridge": w,
         "ls": np.linalg.lstsq(X, y, rcond=None)[0],
         "path": ridge_path(X, y, PATH_LAMBDAS),
     }
 
 
-def kernel_measures(X, y, wstar, W, seed, trial, ref=None) -> dict:
+def kernel_measures(X, y, wstar, W, ref) -> dict:
     """GD (one trial, one init) against CV ridge and least squares on the same data; `ref`:
-    ridge_reference(X, y, seed, trial), computed once per trial by the caller."""
-    ref = ref or ridge_reference(X, y, seed, trial)
-    lam, ridge, ls, path = ref["lam"], ref["ridge"], ref["ls"], ref["path"]
+    ridge_reference(X, y, seed), computed once per trial by the caller."""
+    ridge, ls, path = ref["ridge"], ref["ls"], ref["path"]
     finite = W[np.isfinite(W).all(-1)]
     # ‖a − b‖² = ‖a‖² + ‖b‖² − 2a·b: one matrix product instead of a (records, λ, p) array
     sq = (finite**2).sum(-1)[:, None] + (path**2).sum(-1)[None] - 2.0 * finite @ path.T
     dist = np.sqrt(np.maximum(sq, 0.0)).min(1)
     return {
-        "ridge_lambda": lam,
+        "ridge_lambda": ref["lam"],
+        "ridge_lambda_min": ref["lam_min"],
         "ridge_err2": float(((ridge - wstar) ** 2).sum()),
         "ls_err2": float(((ls - wstar) ** 2).sum()),
         "ridge_path_dist": float(dist.max() / np.linalg.norm(wstar)),
     }
+
+
+def min_l2_rel_error(X, y, wstar) -> float:
+    """‖X⁺y − w*‖ / ‖w*‖: the minimum-ℓ2 interpolant of the same measurements."""
+    w = np.linalg.pinv(X) @ y
+    return float(np.linalg.norm(w - wstar) / np.linalg.norm(wstar))
 
 
 def tables(name: str, data: dict, runs: list, seed: int) -> dict:
@@ -192,12 +235,30 @@ def tables(name: str, data: dict, runs: list, seed: int) -> dict:
                     m[f"t_half_{i}"] = first_reach(steps, W[:, a, b, i], HALF * wstar[b, i])
                 if name in RIDGE_EXPERIMENTS and depth != CONTROL_DEPTH:
                     if b not in refs:
-                        refs[b] = ridge_reference(X[b], y[b], seed, b)
-                    m.update(kernel_measures(X[b], y[b], wstar[b], W[:, a, b], seed, b, refs[b]))
+                        refs[b] = ridge_reference(X[b], y[b], seed)
+                    m.update(kernel_measures(X[b], y[b], wstar[b], W[:, a, b], refs[b]))
+                if name in IMAGE_EXPERIMENTS:
+                    if b not in refs:
+                        refs[b] = min_l2_rel_error(X[b], y[b], wstar[b])
+                    m["min_l2_rel_err"] = refs[b]
                 meas += [
                     {**key, "trial": b, "measure": k_, "value": float(v)} for k_, v in m.items()
                 ]
-                if b < 3:
+                if name in IMAGE_EXPERIMENTS:  # every pixel, final iterate only
+                    paths.append(
+                        pd.DataFrame(
+                            {
+                                **key,
+                                "trial": b,
+                                "coord": np.arange(p),
+                                "on_support": support[b],
+                                "target": wstar[b],
+                                "step": steps[-1],
+                                "value": W[-1, a, b],
+                            }
+                        )
+                    )
+                elif b < 3:
                     for i in tracked_coordinates(W[:, a, b], support[b]):
                         paths.append(
                             pd.DataFrame(

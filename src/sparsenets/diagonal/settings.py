@@ -26,8 +26,14 @@ def _per_depth(exp: dict, key: str, name: str) -> list:
     return value
 
 
+MODELS = {"signed": False, "positive": True}  # model key → the `positive` flag of the GD loop
+
+
 def settings(name: str, exp: dict) -> dict:
-    """{depth: {"alphas": [...], "eta": float, "steps": int}} for one experiment."""
+    """{depth: {"alphas": [...], "eta": float, "steps": int, "positive": bool}} for one
+    experiment; `model: positive` is the non-negative network w = u^N of the source's image
+    experiment (default `signed`: w = u^N − v^N)."""
+    positive = MODELS[exp.get("model", "signed")]
     init_key = "w0" if "w0" in exp else "alpha"
     inits = _per_depth(exp, init_key, name)
     etas = _per_depth(exp, "eta", name)
@@ -36,7 +42,12 @@ def settings(name: str, exp: dict) -> dict:
     for depth, init, eta, n_steps in zip(exp["depths"], inits, etas, steps, strict=True):
         grid = init if isinstance(init, list) else [init]
         alphas = [float(g) ** (1.0 / depth) if init_key == "w0" else float(g) for g in grid]
-        out[int(depth)] = {"alphas": alphas, "eta": float(eta), "steps": int(n_steps)}
+        out[int(depth)] = {
+            "alphas": alphas,
+            "eta": float(eta),
+            "steps": int(n_steps),
+            "positive": positive,
+        }
     if "control" in exp:
         c = exp["control"]
         grid = c["alpha"] if isinstance(c["alpha"], list) else [c["alpha"]]
@@ -44,5 +55,6 @@ def settings(name: str, exp: dict) -> dict:
             "alphas": [float(a) for a in grid],
             "eta": float(c["eta"]),
             "steps": int(c["steps"]),
+            "positive": positive,
         }
     return out

@@ -11,7 +11,7 @@ def data(inputs, outputs, params):
     write_npz(outputs["data"], **generate(params["seed"], params["experiment"], **params["data"]))
 
 
-@stage(inputs="data", outputs="run", params="depth alphas eta steps records_per_decade")
+@stage(inputs="data", outputs="run", params="depth alphas eta steps records_per_decade positive")
 def train(inputs, outputs, params):
     from sparsenets.diagonal.train import train as run
 
