@@ -53,7 +53,12 @@ PTR_CONVEX = {k: PTR[k] for k in ("tol", "batch", "min_samples")}
 
 
 def ptr_train_params(w):
-    return {"seed": config["seed"], "d": int(w.d), "train": PTR["train"], "convex": PTR_CONVEX}
+    return {
+        "seed": config["seed"],
+        "d": int(w.d),
+        "train": PTR["train"],
+        "convex": PTR_CONVEX,
+    }
 
 
 job(
@@ -92,7 +97,8 @@ job(
             f"{PTR_OUT}/train/control_d{{d}}.csv", d=ptr_grid(PTR["train"]["control_d"])
         ),
         train_persistent=expand(
-            f"{PTR_OUT}/train/persistent_d{{d}}.csv", d=ptr_grid(PTR["train"]["deviation_d"])
+            f"{PTR_OUT}/train/persistent_d{{d}}.csv",
+            d=ptr_grid(PTR["train"]["deviation_d"]),
         ),
     ),
     output=PTR_METRICS,
@@ -103,7 +109,8 @@ job(
 FAMILY["phase_transition"] = dict(
     figures=["phase", "thresholds", "noise", "train"],
     figure_inputs={
-        k: PTR_METRICS[k] for k in ("trials", "cells", "thresholds", "train_trials", "train_cells")
+        k: PTR_METRICS[k]
+        for k in ("trials", "cells", "thresholds", "train_trials", "train_cells")
     },
     claims_inputs=PTR_METRICS,
     claims_params=PTR,

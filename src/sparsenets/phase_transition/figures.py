@@ -4,6 +4,7 @@ trained networks."""
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.ticker import ScalarFormatter
 
 from sparsenets.common.io import read_csv
 from sparsenets.common.plotting import figsize, save, use_style
@@ -108,10 +109,12 @@ def thresholds(fits, pdf, png):
 
     fig, ax = plt.subplots(figsize=figsize(1.0, 2.6))
     names = [e for e in TITLES if e in set(fits.experiment)]
+    ds = np.sort(fits.d[fits.d > 0].unique())
+    step = float(np.diff(ds).min()) if len(ds) > 1 else 1.0
     for i, name in enumerate(names):
         f = _per_d(fits, name)
         err = np.vstack([f.tau - f.tau_lo, f.tau_hi - f.tau]).clip(min=0)
-        shift = (i - len(names) / 2) * 0.6  # side by side at each d
+        shift = (i - (len(names) - 1) / 2) * 0.08 * step  # side by side at each d
         ax.errorbar(
             f.d + shift,
             f.tau,
@@ -132,6 +135,8 @@ def thresholds(fits, pdf, png):
     ax.set_xlabel("$d$")
     ax.set_ylabel(r"threshold $\tau(d)$ ($n/d$ at P = 0.5)")
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(ScalarFormatter())
     fig.legend(loc="outside right center", fontsize="small")
     save(fig, pdf, png)
 
