@@ -8,6 +8,7 @@ from matplotlib.ticker import ScalarFormatter
 
 from sparsenets.common.io import read_csv
 from sparsenets.common.plotting import figsize, save, use_style
+from sparsenets.phase_transition.metrics import CONSTANCY_LEVEL
 from sparsenets.phase_transition.settings import is_control
 
 TITLES = {
@@ -105,8 +106,6 @@ def phase(cells, fits, pdf, png):
 def thresholds(fits, pdf, png):
     """τ(d) with its 95% interval against d, one line per program; dashed: the pooled τ where
     the constancy test across d passes."""
-    from sparsenets.phase_transition.metrics import CONSTANCY_LEVEL
-
     fig, ax = plt.subplots(figsize=figsize(1.0, 2.6))
     names = [e for e in TITLES if e in set(fits.experiment)]
     ds = np.sort(fits.d[fits.d > 0].unique())
