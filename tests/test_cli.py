@@ -35,7 +35,10 @@ def test_help_lists_every_family_and_its_stages():
         (
             "phase_transition",
             "figure",
-            ["cells, thresholds, train_cells, style", "pdf (optional), png (optional)"],
+            [
+                "trials, cells, thresholds, train_trials, train_cells, style",
+                "pdf (optional), png (optional)",
+            ],
         ),
         ("paper", "pdf", ["bib (optional)", "source_date_epoch (optional)"]),
         ("sparse_dnn", "claims", ["the family's config section"]),

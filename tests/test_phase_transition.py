@@ -216,23 +216,139 @@ def test_same_criterion_rejects_constructed_controls():
     """The noise and training statistics on control-like data fail the claim's criteria."""
     from sparsenets.phase_transition import claims
 
-    rows = [
-        {"experiment": "x", "n": n, "sigma": s, "trial": t, "error": 1.0 + 0.01 * t}
-        for n in (40, 80)
-        for s in (0.0, 0.1, 0.2)
-        for t in range(10)
-    ]
-    parts = claims._noise_parts(pd.DataFrame(rows), "x")
+    tau_d = {10: (2.0, 1.9, 2.1)}
+
+    def sweep(error):
+        return pd.DataFrame(
+            [
+                {"experiment": "x", "n": n, "d": 10, "sigma": s, "trial": t, "error": error(s, t)}
+                for n in (10, 40, 80)
+                for s in (0.0, 0.05, 0.1, 0.2)
+                for t in range(10)
+            ]
+        )
+
     crit = {c.part: c for c in claims.CRITERIA["phase-transition-noise"]}
-    assert crit["bounded"].outcome(parts["bounded"][0]) == "fail"
-    train = pd.DataFrame(
-        [
-            {"n": n, "d": 10, "trial": t, "test_distance": 1.0 + 0.01 * t}
-            for n in (10, 20, 80, 100)
-            for t in range(10)
-        ]
-    )
-    tparts, _ = claims._train_parts(train, 2.0, "control")
+    # an error that does not scale with σ (the mis-specified control) fails the linear part
+    parts = claims._noise_parts(sweep(lambda s, t: 1.0 + 0.01 * t), "x", tau_d)
+    assert crit["linear"].outcome(parts["linear"][0]) == "fail"
+    # an error proportional to σ passes both parts; the cell n = 10 (< 2τd) is not judged
+    good = sweep(lambda s, t: s * (1.0 + 0.01 * t))
+    good.loc[good.n == 10, "error"] = 5.0 - good.sigma  # decreasing: would fail if it counted
+    parts = claims._noise_parts(good, "x", tau_d)
+    assert crit["linear"].outcome(parts["linear"][0]) == "pass"
+    assert crit["monotone"].outcome(parts["monotone"][0]) == "pass"
+
+    def runs(distance, convex):
+        return pd.DataFrame(
+            [
+                {
+                    "n": n,
+                    "d": 10,
+                    "trial": t,
+                    "test_distance": distance(n) + 0.01 * t,
+                    "target_norm": 1.0,
+                    "convex_distance": convex(n),
+                }
+                for n in (10, 20, 80, 100)
+                for t in range(10)
+            ]
+        )
+
     tcrit = {c.part: c for c in claims.CRITERIA["phase-transition-training"]}
+    # no neuron to learn: as far above as below
+    tparts, _ = claims._train_parts(runs(lambda n: 1.0, lambda n: 1.0), tau_d, "control")
     assert tcrit["separation"].outcome(tparts["separation"][0]) == "fail"
-    assert tcrit["small"].outcome(tparts["small"][0]) == "fail"
+    # training that beats the convex program below the threshold fails "follows"
+    tparts, _ = claims._train_parts(
+        runs(lambda n: 0.3 if n <= 20 else 0.05, lambda n: 1.0 if n <= 20 else 0.0), tau_d, "x"
+    )
+    assert tcrit["separation"].outcome(tparts["separation"][0]) == "pass"
+    assert tcrit["follows"].outcome(tparts["follows"][0]) == "fail"
+    # training that follows the convex program passes both
+    tparts, _ = claims._train_parts(
+        runs(lambda n: 0.9 if n <= 20 else 0.05, lambda n: 1.0 if n <= 20 else 0.0), tau_d, "x"
+    )
+    assert tcrit["follows"].outcome(tparts["follows"][0]) == "pass"
+
+
+def test_constancy_test_rejects_a_drifting_threshold():
+    """One τ for all d: the likelihood-ratio test rejects at about its level; τ moving with d
+    (1.6 at d = 10 to 2.4 at d = 80, as wide as the drift the issue reports): it rejects."""
+    rng = np.random.default_rng(0)
+
+    def trials(tau_of_d):
+        rows = []
+        for d in (10, 20, 40, 80):
+            for n in range(10, 4 * d + 1, 10):
+                p = 1 / (1 + np.exp(-(np.log(n / d) - np.log(tau_of_d(d))) / 0.1))
+                rows += [{"n": n, "d": d, "success": rng.random() < p} for _ in range(5)]
+        return pd.DataFrame(rows)
+
+    level = metrics.CONSTANCY_LEVEL
+    flat = [metrics.constancy(trials(lambda d: 2.0)) < level for _ in range(10)]
+    drift = [metrics.constancy(trials(lambda d: 1.6 + d / 100)) < level for _ in range(10)]
+    assert np.mean(flat) <= 0.2 and np.mean(drift) >= 0.8
+
+
+def test_tie_outcome_is_an_optimum_of_equal_cost():
+    """Relaxed skip program with the all-ones pattern: the reduced program (duplicate block
+    dropped) has the full program's optimal cost (reference solver on the full program), and a
+    tie is reported exactly when the planted solution attains it."""
+    from sparsenets.phase_transition.solve import duplicate_of_skip, solve_trial
+
+    rng = np.random.default_rng(8)
+    seen = set()
+    cases = (
+        [(20, 10, "gaussian")] * 6 + [(36, 20, "gaussian")] * 2 + [(20, 10, "smallest_singular")]
+    )
+    for n, d, kind in cases:
+        prob = data.problem(rng, n, d, "skip", kind)
+        full = models.build(prob, "skip")
+        if duplicate_of_skip(full) is None:
+            continue
+        outcome, sol, p = solve_trial(prob, "skip", False, 1e-4, 20, early=False)
+        ref = models.reference(full)
+        seen.add(outcome)
+        reduced = models.reference(p)["objective"]
+        assert reduced == pytest.approx(ref["objective"], rel=1e-6, abs=1e-8)
+        optimal = ref["objective"] >= p.planted_objective() * (1 - 1e-6)
+        assert (outcome == "tie") == optimal, (n, d, outcome)
+    assert seen == {"tie", "failure"}
+
+
+def test_exact_program_has_no_all_ones_tie():
+    """The exact program keeps the planted solution unique where the relaxed one ties."""
+    from sparsenets.phase_transition.solve import duplicate_of_skip
+
+    rng = np.random.default_rng(8)
+    prob = data.problem(rng, 10, 4, "skip", "smallest_singular")
+    assert duplicate_of_skip(models.build(prob, "skip", exact=True)) is None
+
+
+def test_fresh_adamw_every_epoch_is_a_sign_step():
+    """The source's optimiser (a new AdamW each epoch): θ ← θ(1 − lr·wd) − lr·g/(|g| + eps)."""
+    import torch
+
+    from sparsenets.phase_transition.train import forward
+
+    gen = torch.Generator().manual_seed(0)
+    params = [
+        torch.randn(s, generator=gen, dtype=torch.float64)
+        for s in ((1, 5, 3), (1, 5), (1, 3), (1, 1))
+    ]
+    X = torch.randn(1, 8, 3, generator=gen, dtype=torch.float64)
+    y = torch.randn(1, 8, 1, generator=gen, dtype=torch.float64)
+    lr, wd = 2e-3, 1e-6
+    manual = [p.clone() for p in params]
+    trained = [p.clone().requires_grad_() for p in params]
+    for _ in range(3):
+        opt = torch.optim.AdamW(trained, lr=lr, weight_decay=wd)
+        opt.zero_grad()
+        ((forward(trained, X) - y) ** 2).sum().backward()
+        opt.step()
+        m = [p.clone().requires_grad_() for p in manual]
+        ((forward(m, X) - y) ** 2).sum().backward()
+        manual = [p.detach() * (1 - lr * wd) - lr * p.grad / (p.grad.abs() + 1e-8) for p in m]
+    for a, b in zip(trained, manual, strict=True):
+        torch.testing.assert_close(a.detach(), b, rtol=1e-10, atol=1e-12)

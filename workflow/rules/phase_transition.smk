@@ -21,6 +21,8 @@ PTR_METRICS = {
         "train_cells",
         "train_control_trials",
         "train_control_cells",
+        "train_persistent_trials",
+        "train_persistent_cells",
     ]
 }
 
@@ -47,11 +49,32 @@ job(
     group="phase_transition",
 )
 
+PTR_CONVEX = {k: PTR[k] for k in ("tol", "batch", "min_samples")}
+
+
+def ptr_train_params(w):
+    return {
+        "seed": config["seed"],
+        "d": int(w.d),
+        "train": PTR["train"],
+        "convex": PTR_CONVEX,
+    }
+
+
 job(
     "phase_transition",
     "train",
     output=dict(train=f"{PTR_OUT}/train/d{{d}}.csv"),
-    params=lambda w: {"seed": config["seed"], "d": int(w.d), "train": PTR["train"]},
+    params=ptr_train_params,
+    resources=dict(mem_mb=2000, runtime=60),
+)
+
+# The labelled deviation: one AdamW kept across epochs (the source builds a new one every epoch).
+job(
+    "phase_transition",
+    "train_persistent",
+    output=dict(train=f"{PTR_OUT}/train/persistent_d{{d}}.csv"),
+    params=ptr_train_params,
     resources=dict(mem_mb=2000, runtime=60),
 )
 
@@ -73,6 +96,10 @@ job(
         train_control=expand(
             f"{PTR_OUT}/train/control_d{{d}}.csv", d=ptr_grid(PTR["train"]["control_d"])
         ),
+        train_persistent=expand(
+            f"{PTR_OUT}/train/persistent_d{{d}}.csv",
+            d=ptr_grid(PTR["train"]["deviation_d"]),
+        ),
     ),
     output=PTR_METRICS,
     params={"seed": config["seed"]},
@@ -80,8 +107,11 @@ job(
 )
 
 FAMILY["phase_transition"] = dict(
-    figures=["phase", "noise", "train"],
-    figure_inputs={k: PTR_METRICS[k] for k in ("cells", "thresholds", "train_cells")},
+    figures=["phase", "thresholds", "noise", "train"],
+    figure_inputs={
+        k: PTR_METRICS[k]
+        for k in ("trials", "cells", "thresholds", "train_trials", "train_cells")
+    },
     claims_inputs=PTR_METRICS,
     claims_params=PTR,
     tables=["settings", "thresholds"],

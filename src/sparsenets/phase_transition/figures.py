@@ -1,17 +1,20 @@
-"""Figures: phase diagrams, recovery error against σ, test distance of trained networks."""
+"""Figures: phase diagrams, thresholds τ(d) against d, recovery error against σ, test distance of
+trained networks."""
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib import patheffects
+from matplotlib.ticker import ScalarFormatter
 
 from sparsenets.common.io import read_csv
 from sparsenets.common.plotting import figsize, save, use_style
+from sparsenets.phase_transition.metrics import CONSTANCY_LEVEL
 from sparsenets.phase_transition.settings import is_control
 
 TITLES = {
-    "skip_relaxed": "skip, relaxed, $w^\\star$ Gaussian",
-    "skip_singular": "skip, relaxed, $w^\\star=v_{\\min}(X)$",
-    "skip_exact": "skip, exact (cone)",
+    "skip_relaxed": "skip, relaxed, $w^\\star=v_{\\min}(X)$",
+    "skip_gaussian": "skip, relaxed, $w^\\star$ Gaussian",
+    "skip_exact": "skip, exact (cone), $w^\\star=v_{\\min}(X)$",
     "relu": "plain ReLU, 1 neuron",
     "normalized_1": "normalised, 1 neuron",
     "normalized_2": "normalised, 2 neurons",
@@ -52,13 +55,19 @@ def _legend_handles():
         plt.Line2D([], [], linestyle=ls, label=f"P(recovery) = {level:g}", **CONTOUR)
         for level, ls in CONTOURS.items()
     ]
-    return [*contours, plt.Line2D([], [], label=r"fitted threshold $n=\tau d$", **TAU)]
+    return [*contours, plt.Line2D([], [], label=r"fitted threshold $n=\tau(d)\,d$", **TAU)]
 
 
-def _tau_line(ax, tau, d, label=None):
-    if tau is not None and np.isfinite(tau):
-        dd = np.linspace(d.min(), d.max(), 50)
-        ax.plot(tau * dd, dd, label=label, **TAU)
+def _per_d(fits, experiment):
+    """The per-d fits of an experiment, sorted by d (the pooled row, d = 0, left out)."""
+    f = fits[(fits.experiment == experiment) & (fits.d > 0)]
+    return f.sort_values("d")
+
+
+def _tau_line(ax, fit, label=None):
+    """n = τ(d)·d through the per-d thresholds."""
+    if fit is not None and len(fit) and np.isfinite(fit.tau).any():
+        ax.plot(fit.tau * fit.d, fit.d, label=label, marker=".", **TAU)
 
 
 def _phase_panel(ax, cells, tau=None):
@@ -68,7 +77,7 @@ def _phase_panel(ax, cells, tau=None):
         if len(n) > 1 and len(d) > 1 and z.min() < level < z.max():
             c = ax.contour(n, d, z, levels=[level], colors="white", linewidths=1.2, linestyles=ls)
             c.set_path_effects(CONTOUR["path_effects"])
-    _tau_line(ax, tau, d)
+    _tau_line(ax, tau)
     ax.set_xlim(*_edges(n)[[0, -1]])
     ax.set_ylim(*_edges(d)[[0, -1]])
     ax.set_xlabel("$n$")
@@ -83,10 +92,9 @@ def phase(cells, fits, pdf, png):
     cols = min(len(names), 3)
     rows = int(np.ceil(len(names) / cols))
     fig, axes = plt.subplots(rows, cols, figsize=figsize(1.0, 1.8 * rows + 0.4), squeeze=False)
-    tau = dict(zip(fits.experiment, fits.tau, strict=True))
     for ax, name in zip(axes.flat, names, strict=False):
         c = cells[(cells.experiment == name) & (cells.sigma == 0)]
-        mesh = _phase_panel(ax, c, tau.get(name))
+        mesh = _phase_panel(ax, c, _per_d(fits, name))
         ax.set_title(TITLES.get(name, name), fontsize="small")
     for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
@@ -95,28 +103,77 @@ def phase(cells, fits, pdf, png):
     save(fig, pdf, png)
 
 
-def noise(cells, pdf, png):
-    c = cells[cells.experiment == "noise"]
-    fig, ax = plt.subplots(figsize=figsize(0.48, 2.5))
-    for i, (n, g) in enumerate(c.groupby("n")):
-        g = g.sort_values("sigma")
-        ax.plot(g.sigma, g.error_median, marker="o", color=f"C{i % 10}", label=f"$n={n}$")
-    s = np.sort(c.sigma.unique())
-    ax.plot(s, s, color="0.5", linestyle=":", label=r"$\|\hat w-w^\star\|=\sigma$")
-    ax.set_xlabel(r"$\sigma$")
-    ax.set_ylabel(r"median $\|\hat w - w^\star\|_2$")
-    ax.legend()
+def thresholds(fits, pdf, png):
+    """τ(d) with its 95% interval against d, one line per program; dashed: the pooled τ where
+    the constancy test across d passes."""
+    fig, ax = plt.subplots(figsize=figsize(1.0, 2.6))
+    names = [e for e in TITLES if e in set(fits.experiment)]
+    ds = np.sort(fits.d[fits.d > 0].unique())
+    step = float(np.diff(ds).min()) if len(ds) > 1 else 1.0
+    for i, name in enumerate(names):
+        f = _per_d(fits, name)
+        err = np.vstack([f.tau - f.tau_lo, f.tau_hi - f.tau]).clip(min=0)
+        shift = (i - (len(names) - 1) / 2) * 0.08 * step  # side by side at each d
+        ax.errorbar(
+            f.d + shift,
+            f.tau,
+            yerr=err,
+            marker="o",
+            ms=3,
+            capsize=2,
+            color=f"C{i}",
+            label=TITLES[name],
+        )
+        pool = fits[(fits.experiment == name) & (fits.d == 0)]
+        if (
+            len(pool)
+            and np.isfinite(pool.p_const.iloc[0])
+            and (pool.p_const.iloc[0] >= CONSTANCY_LEVEL)
+        ):
+            ax.axhline(pool.tau.iloc[0], color=f"C{i}", linestyle="--", linewidth=0.8)
+    ax.set_xlabel("$d$")
+    ax.set_ylabel(r"threshold $\tau(d)$ ($n/d$ at P = 0.5)")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(ScalarFormatter())
+    ax.yaxis.set_minor_formatter(ScalarFormatter())
+    fig.legend(loc="outside right center", fontsize="small")
     save(fig, pdf, png)
 
 
-def train(train_cells, cells, fits, pdf, png):
+def noise(trials, fits, pdf, png):
+    """Median ‖ŵ − w*‖/σ against σ per cell (n, d) with n/d ≥ 2τ(d): flat lines are linear
+    scaling."""
+    t = trials[(trials.experiment == "noise") & (trials.sigma > 0)]
+    tau = dict(zip(_per_d(fits, "skip_relaxed").d, _per_d(fits, "skip_relaxed").tau, strict=True))
+    t = t[t.n / t.d >= 2 * t.d.map(lambda d: tau.get(d, np.nan))]
     fig, ax = plt.subplots(figsize=figsize(0.48, 2.5))
-    n, d, z = _grid(train_cells, "distance_median")
-    mesh = _mesh(ax, n, d, z, cmap="viridis")
-    fig.colorbar(mesh, ax=ax, label=r"median $\|f(X_{\rm test})-X_{\rm test}w^\star\|$")
-    tau = fits.set_index("experiment").tau.get("skip_relaxed", np.nan)
-    if np.isfinite(tau):
-        _tau_line(ax, tau, d, label="convex $n=\\tau d$")
+    ds = sorted(t.d.unique())
+    for (n, d), g in t.assign(ratio=t.error / t.sigma).groupby(["n", "d"]):
+        m = g.groupby("sigma").ratio.median()
+        label = f"$d={d}$" if n == t[t.d == d].n.min() else None
+        ax.plot(m.index, m.values, marker="o", ms=3, color=f"C{ds.index(d)}", label=label)
+    ax.set_xlabel(r"$\sigma$")
+    ax.set_ylabel(r"median $\|\hat w - w^\star\|_2/\sigma$")
+    ax.set_ylim(bottom=0)
+    if ds:
+        ax.legend(fontsize="small")
+    save(fig, pdf, png)
+
+
+def train(train_trials, fits, pdf, png):
+    fig, ax = plt.subplots(figsize=figsize(0.48, 2.5))
+    t = train_trials.assign(relative=train_trials.test_distance / train_trials.target_norm)
+    cells = t.groupby(["n", "d"]).relative.median().reset_index()
+    n, d, z = _grid(cells, "relative")
+    mesh = _mesh(ax, n, d, z, cmap="viridis", vmin=0)
+    fig.colorbar(
+        mesh,
+        ax=ax,
+        label=r"median $\|f(X_{\rm test})-X_{\rm test}w^\star\|/\|X_{\rm test}w^\star\|$",
+    )
+    fit = _per_d(fits, "skip_relaxed")
+    if len(fit):
+        _tau_line(ax, fit, label="convex $n=\\tau(d)\\,d$")
         fig.legend(loc="outside upper left")
     ax.set_xlim(*_edges(n)[[0, -1]])
     ax.set_ylim(*_edges(d)[[0, -1]])
@@ -131,9 +188,11 @@ def draw(figure, inputs, pdf, png, style):
     fits = read_csv(inputs["thresholds"])
     if figure == "phase":
         phase(cells, fits, pdf, png)
+    elif figure == "thresholds":
+        thresholds(fits, pdf, png)
     elif figure == "noise":
-        noise(cells, pdf, png)
+        noise(read_csv(inputs["trials"]), fits, pdf, png)
     elif figure == "train":
-        train(read_csv(inputs["train_cells"]), cells, fits, pdf, png)
+        train(read_csv(inputs["train_trials"]), fits, pdf, png)
     else:
-        raise ValueError(f"unknown figure {figure!r}; known: phase, noise, train")
+        raise ValueError(f"unknown figure {figure!r}; known: phase, thresholds, noise, train")

@@ -340,6 +340,22 @@ def admm_below(p: Program, active: list, floor: float, start: dict) -> dict | No
     return None
 
 
+def spanning(p: Program, active: list, rest: list, batch: int) -> list:
+    """`active` grown by `batch` blocks of `rest` at a time until its blocks' range holds y (the
+    first restricted program must be feasible: noisy labels need more blocks than the planted
+    ones); the cone constraints of the exact program are not checked (it runs noiseless)."""
+    rest = [j for j in rest if j not in active]
+
+    def fits(blocks):
+        A = np.hstack([p.block(j)[0] for j in blocks])
+        x = np.linalg.lstsq(A, p.y, rcond=None)[0]
+        return np.linalg.norm(A @ x - p.y) <= 1e-9 * max(np.linalg.norm(p.y), 1.0)
+
+    while rest and not fits(active):
+        active, rest = active + rest[:batch], rest[batch:]
+    return active
+
+
 def fast(
     p: Program, batch: int = 20, max_rounds: int = 100, tol: float = 1e-4, early_exit: bool = True
 ) -> dict:
@@ -371,6 +387,7 @@ def fast(
         sol = admm_below(p, active, floor, start=p.targets)
         if sol is not None:
             return {**sol, "method": "admm-fail", "rounds": 0}
+    active = spanning(p, active, order[batch:], batch)
     for rounds in range(1, max_rounds + 1):
         sol = restricted(p, active)
         if early_exit and p.targets and sol["objective"] < floor:

@@ -30,11 +30,19 @@ def solve(inputs, outputs, params):
     )
 
 
-@stage(outputs="train", params="seed d train")
+@stage(outputs="train", params="seed d train convex")
 def train(inputs, outputs, params):
     from sparsenets.phase_transition.train import train_grid
 
     write_csv(outputs["train"], train_grid(params))
+
+
+@stage(outputs="train", params="seed d train convex")
+def train_persistent(inputs, outputs, params):
+    """The labelled deviation: the same training with one AdamW kept across epochs."""
+    from sparsenets.phase_transition.train import train_grid
+
+    write_csv(outputs["train"], train_grid(params, reset=False))
 
 
 @stage(outputs="train", params="seed d train")
@@ -47,9 +55,9 @@ def train_control(inputs, outputs, params):
 
 
 @stage(
-    inputs="trials train train_control",
+    inputs="trials train train_control train_persistent",
     outputs="trials cells thresholds train_trials train_cells train_control_trials"
-    " train_control_cells",
+    " train_control_cells train_persistent_trials train_persistent_cells",
     params="seed",
 )
 def metrics(inputs, outputs, params):
@@ -60,14 +68,18 @@ def metrics(inputs, outputs, params):
     write_csv(outputs["trials"], trials)
     write_csv(outputs["cells"], m.cells(trials))
     write_csv(outputs["thresholds"], m.thresholds(trials, params["seed"]))
-    for key in ("train", "train_control"):
+    for key in ("train", "train_control", "train_persistent"):
         train = pd.concat([read_csv(p) for p in as_list(inputs[key])], ignore_index=True)
         train = train.sort_values(["d", "n", "trial"], kind="stable")
         write_csv(outputs[f"{key}_trials"], train)
         write_csv(outputs[f"{key}_cells"], m.train_cells(train))
 
 
-@stage(inputs="cells thresholds train_cells style", outputs="pdf? png?", params="figures")
+@stage(
+    inputs="trials cells thresholds train_trials train_cells style",
+    outputs="pdf? png?",
+    params="figures",
+)
 def figure(inputs, outputs, params):
     from sparsenets.common.plotting import each_figure
     from sparsenets.phase_transition.figures import draw
@@ -78,7 +90,7 @@ def figure(inputs, outputs, params):
 
 @stage(
     inputs="trials cells thresholds train_trials train_cells train_control_trials"
-    " train_control_cells",
+    " train_control_cells train_persistent_trials train_persistent_cells",
     outputs="claims numbers settings thresholds",
     params=SECTION,
 )
@@ -92,6 +104,7 @@ STAGES = {
     "solve": solve,
     "train": train,
     "train_control": train_control,
+    "train_persistent": train_persistent,
     "metrics": metrics,
     "figure": figure,
     "claims": claims,

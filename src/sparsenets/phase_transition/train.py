@@ -1,20 +1,27 @@
-"""Gradient training of the skip-connection ReLU network, batched over trials.
+"""Gradient training of the skip-connection ReLU network, batched over trials, next to the convex
+program's solution on the same data.
 
 f(X) = relu(X W1ᵀ) a + (X w0) a0 with width m = n + 1, squared loss ‖f(X) − y‖², AdamW with
-weight decay (the source: lr 2e-3, weight_decay 1e-6, 400 full-batch epochs, PyTorch's default
-nn.Linear initialisation). Trials are a leading tensor dimension: AdamW acts entrywise and the
-summed loss separates over trials, so one optimiser over stacked weights is exactly one optimiser
-per trial.
+weight decay (the source, ReLU_skip/ncvx_train_skip.py: lr 2e-3, weight_decay 1e-6, 400
+full-batch epochs, PyTorch's default nn.Linear initialisation, and a new AdamW built every epoch,
+line 97, which makes every step a sign step; `reset_optimizer: false` keeps the state, our
+deviation). Trials are a leading tensor dimension: AdamW acts entrywise and the summed loss
+separates over trials, so one optimiser over stacked weights is exactly one optimiser per trial.
+The convex comparison: the relaxed skip program on the same (X, y) solved to its optimum, its
+network evaluated on the test points as the source does (ReLU_skip/minnrm_skip.py, line 101:
+X_test W0 + Σ_i relu(X_test W_i)).
 """
 
 import numpy as np
 import pandas as pd
 import torch
 
+from sparsenets.common.arrangements import sampled
 from sparsenets.common.progress import log, progress
 from sparsenets.common.seeding import generator
 from sparsenets.phase_transition.data import design, planted
 from sparsenets.phase_transition.settings import grid
+from sparsenets.phase_transition.solve import solve_trial
 
 
 def _uniform(gen, shape, fan_in):
@@ -40,13 +47,16 @@ def train_cell(
     sigma=0.0,
     dtype="float32",
     labels="planted",
+    convex=None,
 ):
-    """Train `trials` networks for one (n, d); returns per-trial test distance and losses.
+    """Train `trials` networks for one (n, d); returns per-trial test distances and losses.
 
     `labels="none"` (the negative control): training labels are pure noise g/√n (the scale of
-    ‖Xw*‖) with no planted neuron; the test distance is still measured against Xtest·w*."""
+    ‖Xw*‖) with no planted neuron; the test distance is still measured against Xtest·w*.
+    `convex` = {"tol", "batch", "min_samples"}: also solve the relaxed skip program on each
+    trial's data (planted labels only: for pure noise there is no planted solution to compare)."""
     torch.set_num_threads(1)
-    Xs, Xt, ys, yt, gens = [], [], [], [], []
+    Xs, Xt, ys, yt, gens, arr = [], [], [], [], [], []
     for t in range(trials):
         key = () if labels == "planted" else (labels,)
         rng = generator(seed, "phase_transition", "train", n, d, t, *key)
@@ -59,6 +69,7 @@ def train_cell(
         Xt.append(Xtest)
         yt.append(Xtest @ w)
         gens.append(torch.Generator().manual_seed(int(rng.integers(2**62))))
+        arr.append((X, w, rng))
     m = n + 1
     init = [
         torch.stack([_uniform(g, (m, d), d) for g in gens]),
@@ -85,12 +96,41 @@ def train_cell(
     with torch.no_grad():
         train = ((forward(params, X) - y) ** 2).sum(dim=(1, 2)).double().numpy()
         dist = torch.linalg.norm(forward(params, Xtest)[..., 0] - ytest, dim=1).double().numpy()
+        pred = forward(params, Xtest)[..., 0].double().numpy()
     diverged = ~(np.isfinite(train) & np.isfinite(dist))
-    return {"test_distance": dist, "train_loss": train, "diverged": diverged}
+    out = {"test_distance": dist, "train_loss": train, "diverged": diverged}
+    out["target_norm"] = np.linalg.norm(np.stack(yt), axis=1)
+    if convex is not None and labels == "planted":
+        out.update(convex_comparison(arr, ys, Xt, yt, pred, convex))
+    return out
 
 
-def train_grid(params, labels="planted") -> pd.DataFrame:
-    """Every n of params["train"] at params["d"]: one row per (n, trial)."""
+def convex_comparison(arr, ys, Xt, yt, pred, convex) -> dict:
+    """Per trial: the outcome of the relaxed skip program on the training data (solved to the
+    optimum), its network's test distance to the planted model, and the trained network's test
+    distance to the convex network."""
+    outcome, cvx_dist, to_cvx = [], [], []
+    for (X, w, rng), y, Xtest, ytest, p_train in zip(arr, ys, Xt, yt, pred, strict=True):
+        dmat, ones = sampled(rng, X, None, convex["min_samples"])
+        prob = {"X": X, "w": w[:, None], "y": y, "dmat": dmat, "all_ones": ones}
+        res, sol, p = solve_trial(prob, "skip", False, convex["tol"], convex["batch"], False)
+        W = sol["W"]
+        f = Xtest @ W[0] + sum(
+            np.maximum(Xtest @ v, 0.0) for j, v in W.items() if j != 0 and np.any(v)
+        )
+        outcome.append(res)
+        cvx_dist.append(float(np.linalg.norm(f - ytest)))
+        to_cvx.append(float(np.linalg.norm(p_train - f)))
+    return {
+        "convex_outcome": np.array(outcome),
+        "convex_distance": np.array(cvx_dist),
+        "to_convex": np.array(to_cvx),
+    }
+
+
+def train_grid(params, labels="planted", reset=None) -> pd.DataFrame:
+    """Every n of params["train"] at params["d"]: one row per (n, trial). `reset` overrides the
+    config's reset_optimizer (the persistent-AdamW deviation)."""
     t, d = params["train"], params["d"]
     rows = []
     for n in progress(grid(t["n"]), f"train d={d}: n", every=0.0):
@@ -102,9 +142,11 @@ def train_grid(params, labels="planted") -> pd.DataFrame:
             t["epochs"],
             t["lr"],
             t["weight_decay"],
-            t["reset_optimizer"],
+            t["reset_optimizer"] if reset is None else reset,
+            t["planted"],
             dtype=t["dtype"],
             labels=labels,
+            convex=params.get("convex"),
         )
         log(f"train d={d} n={n} ({labels}): median distance {np.median(out['test_distance']):.4f}")
         rows += [
