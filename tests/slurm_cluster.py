@@ -45,7 +45,10 @@ def ensure_packages() -> None:
 
 def write_conf(folder: Path) -> Path:
     host = socket.gethostname().split(".")[0]
-    cpus = os.cpu_count() or 1
+    # Twice the machine's cores (slurmd takes the declared count: config_overrides): two cluster
+    # jobs run at once, so that one's start-up (a Snakemake parse, srun) and the status-check
+    # intervals overlap the other's work. The jobs' threads, and so their outputs, are as declared.
+    cpus = 2 * (os.cpu_count() or 1)
     conf = folder / "slurm.conf"
     (folder / "state").mkdir()
     (folder / "spool").mkdir()
@@ -70,6 +73,7 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 ReturnToService=2
+SlurmdParameters=config_overrides
 MinJobAge=3600
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none

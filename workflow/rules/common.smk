@@ -48,8 +48,27 @@ THREADS_ENV = " ".join(
 # Commit and dirtiness at start-up: printed in the paper and recorded in the manifest.
 GIT = git_state()
 
-# Priority of the jobs between a restyle or text edit and a new paper.pdf (others have 0).
+# The order of ready jobs on a few cores (list scheduling): data jobs first (seconds each, they
+# unlock the heavy stages), then the heavy stages' jobs longest first, so that no long job starts
+# last while the other core idles; then the jobs between an edit and a new paper.pdf; the rest
+# (PNG figures) last. Snakemake breaks ties by input size, which put the jobs with no file inputs
+# last: the sparse_dnn fits and the phase-transition solves, the largest of the run.
+DATA_FIRST = 3
 PAPER_FIRST = 1
+
+
+def longest_first(seconds):
+    """Priority of a heavy job from a rough estimate of its seconds at the paper scale (a function
+    of the wildcards): above PAPER_FIRST, below DATA_FIRST, longer first. Only the order of the
+    estimates matters."""
+
+    def priority(wildcards):
+        s = seconds(wildcards)
+        return 2 + s / (s + 1)
+
+    return priority
+
+
 # Filled by each family's rule file with what its figures, claims and tables rules read and write.
 FAMILY = {}
 # Filled by family_rules: each family's claims, numbers, figures and tables, for the paper.

@@ -25,6 +25,7 @@ job(
     },
     resources=dict(mem_mb=1000, runtime=10),
     group="depth_separation",
+    priority=DATA_FIRST,
 )
 
 job(
@@ -42,6 +43,7 @@ job(
     },
     resources=dict(mem_mb=2000, runtime=30),
     group="depth_separation",
+    priority=longest_first(lambda w: 3 * int(w.d)),  # d = 100: about 300 s
 )
 
 job(

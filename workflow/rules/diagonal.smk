@@ -21,6 +21,7 @@ job(
     },
     resources=dict(mem_mb=1000, runtime=10),
     group="diagonal",
+    priority=DATA_FIRST,
 )
 
 job(
@@ -35,6 +36,7 @@ job(
     },
     resources=dict(mem_mb=1000, runtime=20),
     group="diagonal",
+    priority=longest_first(lambda w: 20),
 )
 
 job(

@@ -47,6 +47,8 @@ job(
     },
     resources=dict(mem_mb=2000, runtime=60),
     group="phase_transition",
+    # the exact skip program at d = 100: about 465 s
+    priority=longest_first(lambda w: 465 * (int(w.d) / 100) ** 2),
 )
 
 PTR_CONVEX = {k: PTR[k] for k in ("tol", "batch", "min_samples")}
@@ -67,6 +69,7 @@ job(
     output=dict(train=f"{PTR_OUT}/train/d{{d}}.csv"),
     params=ptr_train_params,
     resources=dict(mem_mb=2000, runtime=60),
+    priority=longest_first(lambda w: 200),
 )
 
 # The labelled deviation: one AdamW kept across epochs (the source builds a new one every epoch).
@@ -76,6 +79,7 @@ job(
     output=dict(train=f"{PTR_OUT}/train/persistent_d{{d}}.csv"),
     params=ptr_train_params,
     resources=dict(mem_mb=2000, runtime=60),
+    priority=longest_first(lambda w: 200),
 )
 
 # The negative control of the training claim: the same training on labels with no planted neuron.
@@ -85,6 +89,7 @@ job(
     output=dict(train=f"{PTR_OUT}/train/control_d{{d}}.csv"),
     params=lambda w: {"seed": config["seed"], "d": int(w.d), "train": PTR["train"]},
     resources=dict(mem_mb=2000, runtime=60),
+    priority=longest_first(lambda w: 200),
 )
 
 job(

@@ -30,6 +30,7 @@ job(
     params=lambda w: {"seed": config["seed"], "spec": SPL_SETTINGS[w.setting]},
     resources=dict(mem_mb=1000, runtime=10),
     group="splines",
+    priority=DATA_FIRST,
 )
 
 job(
@@ -44,6 +45,7 @@ job(
     },
     resources=dict(mem_mb=2000, runtime=60),
     group="splines",
+    priority=longest_first(lambda w: 60),
 )
 
 job(
