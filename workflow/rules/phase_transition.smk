@@ -52,6 +52,8 @@ job(
 )
 
 PTR_CONVEX = {k: PTR[k] for k in ("tol", "batch", "min_samples")}
+# The three training rules (source, persistent AdamW, control): one estimate for all.
+PTR_TRAIN_PRIORITY = longest_first(lambda w: 200)
 
 
 def ptr_train_params(w):
@@ -69,7 +71,7 @@ job(
     output=dict(train=f"{PTR_OUT}/train/d{{d}}.csv"),
     params=ptr_train_params,
     resources=dict(mem_mb=2000, runtime=60),
-    priority=longest_first(lambda w: 200),
+    priority=PTR_TRAIN_PRIORITY,
 )
 
 # The labelled deviation: one AdamW kept across epochs (the source builds a new one every epoch).
@@ -79,7 +81,7 @@ job(
     output=dict(train=f"{PTR_OUT}/train/persistent_d{{d}}.csv"),
     params=ptr_train_params,
     resources=dict(mem_mb=2000, runtime=60),
-    priority=longest_first(lambda w: 200),
+    priority=PTR_TRAIN_PRIORITY,
 )
 
 # The negative control of the training claim: the same training on labels with no planted neuron.
@@ -89,7 +91,7 @@ job(
     output=dict(train=f"{PTR_OUT}/train/control_d{{d}}.csv"),
     params=lambda w: {"seed": config["seed"], "d": int(w.d), "train": PTR["train"]},
     resources=dict(mem_mb=2000, runtime=60),
-    priority=longest_first(lambda w: 200),
+    priority=PTR_TRAIN_PRIORITY,
 )
 
 job(
