@@ -215,6 +215,30 @@ def test_padded_widths_train_exactly_their_own_units():
     assert torch.all(p["u"].grad[:2, 2:] == 0) and torch.any(p["u"].grad[2:, 2:] != 0)
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "relu"])
+def test_sgd_step_equals_the_autograd_step_to_the_bit(activation):
+    """30 steps of the closed-form step against autograd through `shallow` (the previous
+    implementation), two padded widths, step sizes up to divergence: the same bits, NaN rows in
+    the same places."""
+    gen = torch.Generator().manual_seed(3)
+    p, mask = models.shallow_init(gen, 3, 7, [12, 5])
+    lr = torch.tensor([1e-3, 1e-2, 0.1, 1.0, 30.0, 300.0])
+    ref = {k: v.clone() for k, v in p.items()}
+    gone, gone_ref = torch.zeros(6, dtype=torch.bool), torch.zeros(6, dtype=torch.bool)
+    for _ in range(30):
+        X, y = torch.randn(6, 4, 7, generator=gen) * 3, (torch.rand(6, 4, generator=gen) < 0.5)
+        models.shallow_sgd_step(X, y.float(), p, activation, mask, lr, gone)
+        q = {k: v.requires_grad_(True) for k, v in ref.items()}
+        loss = ((models.shallow(X, q, activation, mask) - y.float()) ** 2).mean(dim=1)
+        gone_ref |= ~torch.isfinite(loss)
+        torch.where(gone_ref, 0.0, loss).sum().backward()
+        with torch.no_grad():
+            ref = {k: v - lr.reshape(-1, *[1] * (v.dim() - 1)) * v.grad for k, v in q.items()}
+    assert torch.equal(gone, gone_ref) and gone.any() and not gone.all()
+    for k in p:
+        assert torch.isclose(p[k], ref[k], rtol=0, atol=0, equal_nan=True).all(), k
+
+
 def test_record_steps():
     at = train.record_steps(1000, 10, [300])
     assert at[0] == 0 and at[-1] == 1000 and 300 in at and np.all(np.diff(at) > 0)

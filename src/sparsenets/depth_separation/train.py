@@ -230,13 +230,12 @@ class _Runs:
     each row sits in the full (width, step size, trial) grid."""
 
     def __init__(self, params, mask, lr, trial, index):
-        self.p = {k: v.requires_grad_(True) for k, v in params.items()}
-        self.mask, self.lr, self.trial, self.index = mask, lr, trial, index
+        self.p, self.mask, self.lr, self.trial, self.index = params, mask, lr, trial, index
         self.diverged = torch.zeros(len(index), dtype=torch.bool)
 
     def keep(self, rows):
         """Only the given rows run on."""
-        p = {k: v.detach()[rows].clone() for k, v in self.p.items()}
+        p = {k: v[rows].clone() for k, v in self.p.items()}
         kept = _Runs(p, self.mask[rows], self.lr[rows], self.trial[rows], self.index[rows])
         kept.diverged = self.diverged[rows]
         return kept
@@ -245,14 +244,7 @@ class _Runs:
         return models.shallow(X, self.p, activation, self.mask)
 
     def step(self, X, y, activation):
-        loss = ((self.predict(X, activation) - y) ** 2).mean(dim=1)
-        self.diverged |= ~torch.isfinite(loss)
-        # A diverged run is masked out so its NaNs never reach the others.
-        torch.where(self.diverged, 0.0, loss).sum().backward()
-        with torch.no_grad():
-            for v in self.p.values():
-                v -= self.lr.reshape(-1, *[1] * (v.dim() - 1)) * v.grad
-                v.grad = None
+        models.shallow_sgd_step(X, y, self.p, activation, self.mask, self.lr, self.diverged)
 
 
 def _select(runs, t, activation, W, L, S):
