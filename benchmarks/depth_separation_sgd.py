@@ -16,21 +16,6 @@ import torch
 from sparsenets.depth_separation import models
 
 
-def autograd_step(p, mask, lr, X, y, activation, diverged):
-    """The previous step: autograd through the forward pass, then p -= lr·grad."""
-    for v in p.values():
-        v.requires_grad_(True)
-    loss = ((models.shallow(X, p, activation, mask) - y) ** 2).mean(dim=1)
-    diverged |= ~torch.isfinite(loss)
-    torch.where(diverged, 0.0, loss).sum().backward()
-    with torch.no_grad():
-        for v in p.values():
-            v -= lr.reshape(-1, *[1] * (v.dim() - 1)) * v.grad
-            v.grad = None
-    for v in p.values():
-        v.requires_grad_(False)
-
-
 def case(d, activation, rows, steps, repeats):
     """(best autograd seconds per step, best closed-form seconds per step, same bits)."""
     gen = torch.Generator().manual_seed(0)
@@ -44,7 +29,7 @@ def case(d, activation, rows, steps, repeats):
     for _ in range(repeats):
         start = time.process_time()
         for _ in range(steps):
-            autograd_step(old, mask, lr, X, y, activation, gone_old)
+            models.autograd_sgd_step(X, y, old, activation, mask, lr, gone_old)
         best_old = min(best_old, (time.process_time() - start) / steps)
         start = time.process_time()
         for _ in range(steps):

@@ -14,14 +14,12 @@ from snakemake.settings.types import DeploymentMethod
 from sparsenets.codedeps import stage_files
 from sparsenets.paper.provenance import git_state
 
-RESULTS = config["results"]
-
 
 def _one_pending_reevaluation():
     """Snakemake 9.27's scheduler loop starts a 1 s re-evaluation timer on every pass, and every
     timer's release starts another pass: each event that wakes the loop (a job finishing) adds a
-    chain of timers that never ends. In a paper run the head process made about 100 empty passes
-    a second and took 45 % of a core from the jobs (600 000 timer threads by 61 % of the run;
+    chain of timers that never ends. In a paper run the head process made about 176 empty passes
+    a second and took 45 % of a core from the jobs (630 000 timer threads by 69 % of the run;
     issue 20). The timer is there to wake the loop once the job rate limit (100/s, never reached
     here) frees up; one pending timer does that. Daemon timers also let Snakemake exit at once.
     """
@@ -50,6 +48,9 @@ def _one_pending_reevaluation():
 
 
 _one_pending_reevaluation()
+
+
+RESULTS = config["results"]
 STYLE = "workflow/style/matplotlibrc"
 # Jobs run `python3` with this checkout's src/ first on the module path: the interpreter running
 # Snakemake (the project's .venv, with the pinned packages) or, under `--sdm conda`, the

@@ -112,8 +112,8 @@ def shallow_sgd_step(X, y, p, activation, mask, lr, diverged):
 
     Rows that are or become non-finite (`diverged`, updated) get a zero gradient, so their NaNs
     reach no other row. The gradients are autograd's through `shallow`, written out with its
-    operations in its order, so the step equals the autograd step to the bit (a test checks);
-    autograd kept a graph and fresh buffers per step, 1.4-2x slower (benchmarks/)."""
+    operations in its order, so it equals `autograd_sgd_step` to the bit (a test checks), which
+    keeps a graph and fresh buffers per step: 1.1-1.8x slower (benchmarks/)."""
     W, b, u, c = p["W"], p["b"], p["u"], p["c"]
     um = u * mask
     h = ACTIVATIONS[activation](torch.bmm(X, W) + b[:, None])
@@ -130,6 +130,21 @@ def shallow_sgd_step(X, y, p, activation, mask, lr, diverged):
     )
     for v, grad in grads:
         v -= lr.reshape(-1, *[1] * (v.dim() - 1)) * grad
+
+
+def autograd_sgd_step(X, y, p, activation, mask, lr, diverged):
+    """The same step by autograd through `shallow` (the previous implementation): the reference
+    `shallow_sgd_step` is tested and benchmarked against."""
+    for v in p.values():
+        v.requires_grad_(True)
+    loss = ((shallow(X, p, activation, mask) - y) ** 2).mean(dim=1)
+    diverged |= ~torch.isfinite(loss)
+    torch.where(diverged, 0.0, loss).sum().backward()
+    with torch.no_grad():
+        for v in p.values():
+            v -= lr.reshape(-1, *[1] * (v.dim() - 1)) * v.grad
+            v.grad = None
+            v.requires_grad_(False)
 
 
 def depth2_params(d, k):
