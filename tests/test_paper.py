@@ -154,8 +154,10 @@ def test_checklist_has_one_escaped_row_per_claim(tmp_path):
 
 
 def write_bench(path: Path, rows: list) -> None:
+    """rows: (wall s, max RSS) or (wall s, max RSS, CPU s); CPU defaults to half the wall time."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = [f"{s}\t0:00:00\t{rss}\t1\t1\t1\t0\t0\t0\t0\n" for s, rss in rows]
+    rows = [(*r, r[0] / 2)[:3] for r in rows]
+    lines = [f"{s}\t0:00:00\t{rss}\t1\t1\t1\t0\t0\t0\t{cpu}\n" for s, rss, cpu in rows]
     path.write_text(BENCH_HEADER + "".join(lines))
 
 
@@ -168,10 +170,10 @@ def test_compute_table_sums_per_rule_and_skips_paper_rules(tmp_path):
     out = tmp_path / "paper" / "tables" / "compute.tex"
     STAGES["compute"]({}, {"compute": str(out)}, {"benchmarks": str(bench)})
     text = out.read_text()
-    assert r"\texttt{diagonal\_train} & 2 & 3.8 & 2.2 & 120 \\" in text
-    assert r"\texttt{splines\_fit} & 1 & 10.0 & 10.0 & 800 \\" in text
+    assert r"\texttt{diagonal\_train} & 2 & 3.8 & 1.9 & 2.2 & 120 \\" in text
+    assert r"\texttt{splines\_fit} & 1 & 10.0 & 5.0 & 10.0 & 800 \\" in text
     assert r"\emph{diagonal, all rules}" not in text  # one rule: no subtotal
-    assert r"All rules & 3 & 13.8 & 10.0 & 800 \\" in text
+    assert r"All rules & 3 & 13.8 & 6.9 & 10.0 & 800 \\" in text
     assert "paper" not in text.replace("paper_", "")  # no paper_* row
     assert "9999" not in text
 
@@ -184,19 +186,19 @@ def test_compute_table_sums_each_family(tmp_path):
     write_bench(bench / "sparse_dnn_fit" / "x.tsv", [(7.0, 5.0)])
     write_bench(bench / "sparse_dnn_claims" / "all.tsv", [(1.0, 5.0)])
     lines = latex.compute_table(latex.read_benchmarks(bench)).splitlines()
-    total = lines.index(r"\emph{splines, all rules} & 3 & 10.0 & 5.0 & 30 \\")
+    total = lines.index(r"\emph{splines, all rules} & 3 & 10.0 & 5.0 & 5.0 & 30 \\")
     assert lines[total - 2 : total] == [
-        r"\texttt{splines\_optimum} & 1 & 5.0 & 5.0 & 20 \\",
-        r"\texttt{splines\_train} & 2 & 5.0 & 3.0 & 30 \\",
+        r"\texttt{splines\_optimum} & 1 & 5.0 & 2.5 & 5.0 & 20 \\",
+        r"\texttt{splines\_train} & 2 & 5.0 & 2.5 & 3.0 & 30 \\",
     ]
-    assert r"\emph{sparse\_dnn, all rules} & 2 & 8.0 & 7.0 & 5 \\" in lines
-    assert r"All rules & 5 & 18.0 & 7.0 & 30 \\" in lines
+    assert r"\emph{sparse\_dnn, all rules} & 2 & 8.0 & 4.0 & 7.0 & 5 \\" in lines
+    assert r"All rules & 5 & 18.0 & 9.0 & 7.0 & 30 \\" in lines
 
 
-def test_compute_table_marks_missing_memory(tmp_path):
-    write_bench(tmp_path / "b" / "r" / "x.tsv", [(1.0, "NA")])
+def test_compute_table_marks_missing_memory_and_cpu(tmp_path):
+    write_bench(tmp_path / "b" / "r" / "x.tsv", [(1.0, "NA", "NA")])
     text = latex.compute_table(latex.read_benchmarks(tmp_path / "b"))
-    assert r"\texttt{r} & 1 & 1.0 & 1.0 & -- \\" in text
+    assert r"\texttt{r} & 1 & 1.0 & -- & 1.0 & -- \\" in text
 
 
 def test_log_errors_keep_context_lines():

@@ -314,8 +314,8 @@ def read_benchmarks(root, exclude: str = "paper_") -> dict:
     """{rule: [runs]} from Snakemake benchmark files root/<rule>/<pattern>.tsv (any depth), but
     for rules matching the regular expression `exclude` (from the start of the name).
 
-    A run is (wall seconds, max RSS in MiB or None); Snakemake writes NA or - when it could not
-    measure, and a file has one row per repetition.
+    A run is (wall seconds, CPU seconds, max RSS in MiB), each None where Snakemake wrote NA or
+    - (it could not measure) or, for CPU, has no column; a file has one row per repetition.
     """
     runs = {}
     root = Path(root)
@@ -327,7 +327,9 @@ def read_benchmarks(root, exclude: str = "paper_") -> dict:
             rows = list(csv.DictReader(fh, delimiter="\t"))
         if not rows or "s" not in rows[0]:
             raise ValueError(f"{path}: not a Snakemake benchmark file (no column 's')")
-        runs.setdefault(rule, []).extend((_number(r["s"]), _number(r.get("max_rss"))) for r in rows)
+        runs.setdefault(rule, []).extend(
+            (_number(r["s"]), _number(r.get("cpu_time")), _number(r.get("max_rss"))) for r in rows
+        )
     return runs
 
 
@@ -340,12 +342,12 @@ def _number(text):
 
 
 def compute_table(runs: dict, families=FAMILIES) -> str:
-    """Booktabs tabular: per rule the jobs, total and longest wall time, peak RSS; a subtotal per
-    family (its rules are named <family>_<stage>); then a total."""
+    """Booktabs tabular: per rule the jobs, total wall and CPU time, longest wall time, peak RSS;
+    a subtotal per family (its rules are named <family>_<stage>); then a total."""
     lines = [
-        r"\begin{tabular}{@{}lrrrr@{}}",
+        r"\begin{tabular}{@{}lrrrrr@{}}",
         r"\toprule",
-        r"Rule & Jobs & Wall time (s) & Longest job (s) & Peak RSS (MiB) \\",
+        r"Rule & Jobs & Wall time (s) & CPU time (s) & Longest job (s) & Peak RSS (MiB) \\",
         r"\midrule",
     ]
     groups = {}
@@ -365,12 +367,13 @@ def compute_table(runs: dict, families=FAMILIES) -> str:
 
 
 def _compute_row(label: str, runs: list) -> str:
-    walls = [w for w, _ in runs if w is not None]
-    rss = [m for _, m in runs if m is not None]
+    columns = list(zip(*runs, strict=True)) or [(), (), ()]
+    walls, cpus, rss = ([x for x in column if x is not None] for column in columns)
     total = f"{sum(walls):.1f}" if walls else "--"
+    cpu = f"{sum(cpus):.1f}" if cpus else "--"
     longest = f"{max(walls):.1f}" if walls else "--"
     peak = f"{max(rss):.0f}" if rss else "--"
-    return f"{label} & {len(runs)} & {total} & {longest} & {peak} \\\\"
+    return f"{label} & {len(runs)} & {total} & {cpu} & {longest} & {peak} \\\\"
 
 
 # ---------------------------------------------------------------------------------------------
