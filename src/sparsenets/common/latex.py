@@ -367,8 +367,9 @@ def compute_table(runs: dict, families=FAMILIES) -> str:
 
 
 def _compute_row(label: str, runs: list) -> str:
-    columns = list(zip(*runs, strict=True)) or [(), (), ()]
-    walls, cpus, rss = ([x for x in column if x is not None] for column in columns)
+    walls = [w for w, _, _ in runs if w is not None]
+    cpus = [c for _, c, _ in runs if c is not None]
+    rss = [m for _, _, m in runs if m is not None]
     total = f"{sum(walls):.1f}" if walls else "--"
     cpu = f"{sum(cpus):.1f}" if cpus else "--"
     longest = f"{max(walls):.1f}" if walls else "--"
